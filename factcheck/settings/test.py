@@ -1,0 +1,23 @@
+"""The test suite's settings: fast hashing, inline tasks, loopback fetches only."""
+
+import tempfile
+from pathlib import Path
+
+from .base import *  # noqa: F403
+from .base import TASKS
+
+SECRET_KEY = "test-only-secret-key"
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+TASKS["default"] = {
+    "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+    "ENQUEUE_ON_COMMIT": False,
+}
+FACTCHECK_VAR_DIR = Path(tempfile.mkdtemp(prefix="factcheck-test-var-"))
+MEDIA_ROOT = FACTCHECK_VAR_DIR / "media"
+FACTCHECK_FETCH_ALLOW_HOSTS = ["127.0.0.1", "localhost"]
+FACTCHECK_EMBEDDER = "test"
+FACTCHECK_HTTP_DELAY = 0.0
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+ALLOWED_HOSTS = ["*"]
+REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "10000/min", "search": "10000/min", "match": "10000/min"}}  # noqa: F405
