@@ -3,4 +3,10 @@ from django.apps import AppConfig
 
 class ClaimsConfig(AppConfig):
     name = "claims"
+    verbose_name = "Claims and fact-checks"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import signals
+
+        signals.connect()

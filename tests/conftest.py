@@ -38,3 +38,73 @@ def _block_network(monkeypatch):
 @pytest.fixture
 def resources() -> Path:
     return RESOURCES
+
+
+# --- Newsroom content for page, API and import tests --------------------------------
+
+TRUTH_SCALE = {
+    "key": "truth",
+    "names": {"en": "Truth scale", "sr": "Скала истинитости", "sr-latn": "Skala istinitosti",
+              "hr": "Ljestvica istinitosti", "mk": "Скала на вистинитост"},
+    "ratings": [
+        {"key": "true", "verdict": "true", "rating_value": 5, "best": 5, "worst": 1,
+         "alternate_name": "True", "colour": "#1a7f37",
+         "label": {"en": "True", "sr": "Истина", "sr-latn": "Istina", "hr": "Točno",
+                   "mk": "Вистина"}},
+        {"key": "false", "verdict": "false", "rating_value": 1, "best": 5, "worst": 1,
+         "alternate_name": "False", "colour": "#cf222e",
+         "label": {"en": "False", "sr": "Нетачно", "sr-latn": "Netačno", "hr": "Netočno",
+                   "mk": "Невистина"}},
+    ],
+}
+
+
+def _build_newsroom():
+    from claims import services
+
+    homes = services.site_ensure_structure()
+    services.rating_scale_upsert(
+        key=TRUTH_SCALE["key"], names=TRUTH_SCALE["names"], ratings=TRUTH_SCALE["ratings"]
+    )
+    services.topic_upsert(key="health", names={"en": "Health", "sr": "Здравље", "hr": "Zdravlje"})
+    return homes
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Build the site structure once: publishing 24 pages per test would dominate the run."""
+    with django_db_blocker.unblock():
+        _build_newsroom()
+
+
+@pytest.fixture
+def newsroom(db):
+    """Site structure in every locale plus a small truth scale (no demo content).
+
+    Idempotent, so it also rebuilds what a transactional test flushed."""
+    return _build_newsroom()
+
+
+@pytest.fixture
+def make_factcheck(newsroom):
+    """Build a published fact-check in a locale; keyword arguments override the defaults."""
+    from claims import services
+    from claims.models import Rating
+
+    def make(locale="en", slug="vaccines-microchips", verdict_key="false", **fields):
+        defaults = {
+            "title": "Vaccines do not contain microchips",
+            "claim_reviewed": "COVID-19 vaccines contain microchips that track people",
+            "summary": "False. No vaccine contains a microchip; the needles are too thin.",
+            "claimant": "A viral Facebook post",
+            "appearances": [services.AppearanceData(url="https://social.example/p/1",
+                                                    platform="facebook")],
+        }
+        defaults.update(fields)
+        rating = Rating.objects.get(scale__key="truth", key=verdict_key, locale__language_code=locale)
+        page, _ = services.factcheck_upsert(
+            index=services.index_for(locale_code=locale), slug=slug, rating=rating, **defaults
+        )
+        return page
+
+    return make

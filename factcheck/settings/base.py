@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import django.conf.locale
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
+import django.conf.locale
 
 from . import env
 
@@ -22,6 +21,7 @@ INSTALLED_APPS = [
     "search",
     "ingest",
     "wagtail.contrib.forms",
+    "wagtail.contrib.simple_translation",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.contrib.sitemaps",
@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "factcheck.middleware.ScriptTransliterationMiddleware",
 ]
 
 ROOT_URLCONF = "factcheck.urls"
@@ -187,6 +188,8 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Balkan Fact-Check API",
     "DESCRIPTION": "Published fact-checks, search and claim matching across Balkan languages.",
     "VERSION": "1",
+    # Only the public API; Wagtail's admin API lives under /admin/ and is not ours to document.
+    "PREPROCESSING_HOOKS": ["factcheck.api_schema.public_api_only"],
 }
 
 # --- Email -----------------------------------------------------------------

@@ -1,0 +1,88 @@
+"""Public, read-only API for published fact-checks and the ClaimReview feed."""
+
+from __future__ import annotations
+
+from django.http import JsonResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import api_view, permission_classes
+from rest_framework.permissions import AllowAny
+
+from .selectors import factcheck_claimreview_datafeed, factcheck_published_all
+
+
+class RatingSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    verdict = serializers.CharField()
+    scale = serializers.CharField(source="scale.key")
+    rating_value = serializers.DecimalField(max_digits=5, decimal_places=2)
+    best_rating = serializers.DecimalField(max_digits=5, decimal_places=2)
+    worst_rating = serializers.DecimalField(max_digits=5, decimal_places=2)
+    alternate_name = serializers.CharField()
+
+
+class FactCheckSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    url = serializers.SerializerMethodField()
+    language = serializers.CharField(source="locale.language_code")
+    claim_reviewed = serializers.CharField()
+    claimant = serializers.CharField()
+    claim_date = serializers.DateField()
+    rating = RatingSerializer(source="display_rating", allow_null=True)
+    summary = serializers.CharField()
+    topics = serializers.SerializerMethodField()
+    countries = serializers.SerializerMethodField()
+    first_published_at = serializers.DateTimeField()
+    original_url = serializers.CharField()
+
+    def get_topics(self, obj) -> list[str]:
+        return [t.key for t in obj.topics.all()]
+
+    def get_countries(self, obj) -> list[str]:
+        return [c.code for c in obj.countries.all()]
+
+    def get_url(self, obj) -> str:
+        request = self.context.get("request")
+        return obj.get_full_url(request) if request is None else request.build_absolute_uri(obj.url)
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("lang", OpenApiTypes.STR, description="Locale code, e.g. sr, sr-latn, hr"),
+        OpenApiParameter("rating", OpenApiTypes.STR, description="Normalised verdict, e.g. false"),
+        OpenApiParameter("topic", OpenApiTypes.STR, description="Topic key"),
+        OpenApiParameter("country", OpenApiTypes.STR, description="ISO country code"),
+    ]
+)
+class FactCheckViewSet(viewsets.ReadOnlyModelViewSet):
+    """Published fact-checks, newest first."""
+
+    serializer_class = FactCheckSerializer
+    permission_classes = [AllowAny]
+
+    def get_queryset(self):
+        qs = factcheck_published_all()
+        params = self.request.query_params
+        if params.get("lang"):
+            qs = qs.filter(locale__language_code=params["lang"])
+        if params.get("rating"):
+            qs = qs.filter(rating__verdict=params["rating"])
+        if params.get("topic"):
+            qs = qs.filter(topics__key=params["topic"])
+        if params.get("country"):
+            qs = qs.filter(countries__code=params["country"].upper())
+        return qs.distinct()
+
+
+@extend_schema(responses={200: OpenApiTypes.OBJECT}, summary="ClaimReview DataFeed")
+@api_view(["GET"])
+@permission_classes([AllowAny])
+def claimreview_feed(request):
+    """A schema.org DataFeed of every published ClaimReview."""
+    return JsonResponse(
+        factcheck_claimreview_datafeed(base_url=request.build_absolute_uri("/").rstrip("/")),
+        json_dumps_params={"ensure_ascii": False},
+        content_type="application/ld+json; charset=utf-8",
+    )

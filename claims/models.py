@@ -1,0 +1,439 @@
+"""The newsroom's content: rating scales, fact-check pages and the pages around them.
+
+Rating scales are data (translatable snippets), never an enum in code: each
+newsroom configures its own labels in every locale and maps each one to a
+normalised verdict and to ClaimReview's numbers.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+)
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page, TranslatableMixin
+from wagtail.search import index
+
+from .blocks import FactCheckBodyBlock, PlainPageBodyBlock
+
+
+class Verdict(models.TextChoices):
+    """The normalised verdicts every rating maps to (used for filters, facets and the API)."""
+
+    TRUE = "true", _("True")
+    MOSTLY_TRUE = "mostly-true", _("Mostly true")
+    MIXED = "mixed", _("Mixed")
+    MOSTLY_FALSE = "mostly-false", _("Mostly false")
+    FALSE = "false", _("False")
+    MISLEADING = "misleading", _("Misleading")
+    UNPROVEN = "unproven", _("Unproven")
+    SATIRE = "satire", _("Satire")
+    OTHER = "other", _("Other")
+
+
+class Platform(models.TextChoices):
+    WEB = "web", "Web"
+    FACEBOOK = "facebook", "Facebook"
+    INSTAGRAM = "instagram", "Instagram"
+    TIKTOK = "tiktok", "TikTok"
+    X = "x", "X (Twitter)"
+    TELEGRAM = "telegram", "Telegram"
+    YOUTUBE = "youtube", "YouTube"
+    VIBER = "viber", "Viber"
+    MASTODON = "mastodon", "Mastodon"
+    BLUESKY = "bluesky", "Bluesky"
+    PRINT = "print", _("Print")
+    TV = "tv", _("TV / radio")
+    OTHER = "other", _("Other")
+
+
+class ClaimantType(models.TextChoices):
+    PERSON = "Person", _("Person")
+    ORGANIZATION = "Organization", _("Organisation")
+
+
+# --- Snippets -----------------------------------------------------------------
+
+
+class RatingScale(TranslatableMixin, models.Model):
+    """A newsroom's rating scale, e.g. a five-grade truth scale or a media-manipulation scale."""
+
+    key = models.SlugField(
+        max_length=50,
+        help_text=_("Stable identifier shared by all translations, e.g. 'truth'."),
+    )
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+
+    panels = [FieldPanel("name"), FieldPanel("key"), FieldPanel("description")]
+
+    class Meta(TranslatableMixin.Meta):
+        verbose_name = _("rating scale")
+        constraints = [
+            models.UniqueConstraint(fields=["key", "locale"], name="unique_scale_key_locale")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Rating(TranslatableMixin, models.Model):
+    """One grade of a rating scale, with its label in this locale and its ClaimReview numbers."""
+
+    scale = models.ForeignKey(RatingScale, on_delete=models.CASCADE, related_name="ratings")
+    key = models.SlugField(
+        max_length=50, help_text=_("Stable identifier within the scale, e.g. 'mostly-false'.")
+    )
+    label = models.CharField(max_length=80, help_text=_("What readers see, in this locale."))
+    verdict = models.CharField(
+        max_length=20,
+        choices=Verdict.choices,
+        help_text=_("The normalised verdict used for filters, search facets and the API."),
+    )
+    rating_value = models.DecimalField(
+        max_digits=5, decimal_places=2, help_text=_("ClaimReview ratingValue.")
+    )
+    best_rating = models.DecimalField(
+        max_digits=5, decimal_places=2, help_text=_("ClaimReview bestRating.")
+    )
+    worst_rating = models.DecimalField(
+        max_digits=5, decimal_places=2, help_text=_("ClaimReview worstRating.")
+    )
+    alternate_name = models.CharField(
+        max_length=80,
+        help_text=_("ClaimReview alternateName: the verdict in words, as consumers display it."),
+    )
+    colour = models.CharField(
+        max_length=7, default="#6e7781", help_text=_("Badge colour as #rrggbb.")
+    )
+    description = models.TextField(blank=True, help_text=_("A short public explanation."))
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    panels = [
+        FieldPanel("scale"),
+        FieldRowPanel([FieldPanel("label"), FieldPanel("key")]),
+        FieldPanel("verdict"),
+        FieldRowPanel(
+            [FieldPanel("rating_value"), FieldPanel("best_rating"), FieldPanel("worst_rating")],
+            heading=_("ClaimReview numbers"),
+        ),
+        FieldPanel("alternate_name"),
+        FieldPanel("colour"),
+        FieldPanel("description"),
+        FieldPanel("sort_order"),
+    ]
+
+    class Meta(TranslatableMixin.Meta):
+        ordering = ["scale_id", "sort_order", "pk"]
+        verbose_name = _("rating")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scale", "key", "locale"], name="unique_rating_key_scale_locale"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.scale})"
+
+    def clean(self) -> None:
+        low, high = sorted([self.worst_rating, self.best_rating])
+        if self.rating_value is not None and not (low <= self.rating_value <= high):
+            raise ValidationError(
+                {"rating_value": _("The rating value must lie between worst and best rating.")}
+            )
+        if self.colour and not (
+            len(self.colour) == 7
+            and self.colour.startswith("#")
+            and all(c in "0123456789abcdefABCDEF" for c in self.colour[1:])
+        ):
+            raise ValidationError({"colour": _("Use a colour like #1a7f37.")})
+
+    @property
+    def text_colour(self) -> str:
+        """Black or white, whichever contrasts better with the badge colour (WCAG luminance)."""
+        try:
+            r, g, b = (int(self.colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+        except ValueError:
+            return "#ffffff"
+
+        def channel(c: float) -> float:
+            return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+        luminance = 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+        return "#000000" if luminance > 0.179 else "#ffffff"
+
+
+class Topic(TranslatableMixin, models.Model):
+    key = models.SlugField(max_length=50)
+    name = models.CharField(max_length=80)
+
+    panels = [FieldPanel("name"), FieldPanel("key")]
+
+    class Meta(TranslatableMixin.Meta):
+        ordering = ["name"]
+        verbose_name = _("topic")
+        constraints = [
+            models.UniqueConstraint(fields=["key", "locale"], name="unique_topic_key_locale")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Country(models.Model):
+    """Countries a fact-check concerns; seeded by a data migration with the region."""
+
+    code = models.CharField(max_length=2, unique=True)
+    name = models.CharField(max_length=80)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = _("countries")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Author(models.Model):
+    """A public byline: fact-checkers and reviewers as readers see them."""
+
+    name = models.CharField(max_length=120)
+    role = models.CharField(max_length=120, blank=True)
+    bio = models.TextField(blank=True)
+    user = models.ForeignKey(
+        "auth.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        help_text=_("The admin account of this author, if they have one."),
+    )
+
+    panels = [FieldPanel("name"), FieldPanel("role"), FieldPanel("bio"), FieldPanel("user")]
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# --- Pages --------------------------------------------------------------------
+
+
+class HomePage(Page):
+    intro = models.TextField(blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    subpage_types = ["claims.FactCheckIndexPage", "claims.StandardPage"]
+    parent_page_types = ["wagtailcore.Page"]
+    template = "pages/home_page.html"
+    max_count_per_parent = 1
+
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import factcheck_list_latest
+
+        context = super().get_context(request, *args, **kwargs)
+        context["latest"] = factcheck_list_latest(locale=self.locale, limit=9)
+        return context
+
+
+class StandardPage(Page):
+    """About, methodology, corrections policy, contact."""
+
+    intro = models.TextField(blank=True)
+    body = StreamField(PlainPageBodyBlock(), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+    search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
+    subpage_types: list[str] = []
+    template = "pages/standard_page.html"
+
+
+class FactCheckIndexPage(Page):
+    """Lists the fact-checks below it, with filters and pagination."""
+
+    intro = models.TextField(blank=True)
+    is_imported = models.BooleanField(
+        default=False,
+        help_text=_("Holds fact-checks imported from other newsrooms' ClaimReview."),
+    )
+    per_page = 12
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    settings_panels = Page.settings_panels + [FieldPanel("is_imported")]
+    subpage_types = ["claims.FactCheckPage"]
+    template = "pages/factcheck_index_page.html"
+
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import factcheck_filter_options, factcheck_list
+
+        context = super().get_context(request, *args, **kwargs)
+        params = request.GET
+        language = params.get("language", "")
+        pages = factcheck_list(
+            index=self,
+            verdict=params.get("rating") or None,
+            topic=params.get("topic") or None,
+            country=params.get("country") or None,
+            language=language or None,
+        )
+        paginator = Paginator(pages, self.per_page)
+        try:
+            page_obj = paginator.page(params.get("page", 1))
+        except (PageNotAnInteger, EmptyPage):
+            page_obj = paginator.page(1 if not str(params.get("page", "")).isdigit() else paginator.num_pages)
+        query = params.copy()
+        query.pop("page", None)
+        context.update(
+            page_obj=page_obj,
+            factchecks=page_obj.object_list,
+            filters=factcheck_filter_options(locale=self.locale),
+            selected={k: params.get(k, "") for k in ("rating", "topic", "country", "language")},
+            querystring=query.urlencode(),
+        )
+        return context
+
+
+class FactCheckPage(Page):
+    """A published verdict on one claim. Emits one schema.org ClaimReview."""
+
+    claim_reviewed = models.TextField(
+        help_text=_("The claim as it circulated, quoted or closely paraphrased.")
+    )
+    claimant = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text=_("Who made the claim: a person, an organisation, or e.g. 'a viral Facebook post'."),
+    )
+    claimant_type = models.CharField(
+        max_length=20, choices=ClaimantType.choices, default=ClaimantType.ORGANIZATION
+    )
+    claim_date = models.DateField(null=True, blank=True, help_text=_("When the claim was made."))
+    rating = models.ForeignKey(
+        Rating,
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The verdict, from one of the newsroom's rating scales."),
+    )
+    summary = models.TextField(help_text=_("One paragraph: the verdict and why, for readers in a hurry."))
+    body = StreamField(FactCheckBodyBlock(), blank=True)
+    topics = ParentalManyToManyField(Topic, blank=True, related_name="factchecks")
+    countries = ParentalManyToManyField(Country, blank=True, related_name="factchecks")
+    authors = ParentalManyToManyField(Author, blank=True, related_name="factchecks")
+    reviewer = models.ForeignKey(
+        Author, null=True, blank=True, on_delete=models.SET_NULL, related_name="reviewed"
+    )
+    # Set for fact-checks imported from another newsroom's ClaimReview.
+    original_url = models.URLField(max_length=1000, blank=True, db_index=True)
+    original_publisher = models.CharField(max_length=255, blank=True)
+    original_publisher_url = models.URLField(max_length=1000, blank=True)
+    is_demo = models.BooleanField(default=False, editable=False)
+
+    content_panels = Page.content_panels + [
+        MultiFieldPanel(
+            [
+                FieldPanel("claim_reviewed"),
+                FieldRowPanel([FieldPanel("claimant"), FieldPanel("claimant_type")]),
+                FieldPanel("claim_date"),
+            ],
+            heading=_("The claim"),
+        ),
+        InlinePanel("appearances", heading=_("Where the claim appeared"), label=_("Appearance")),
+        MultiFieldPanel(
+            [FieldPanel("rating"), FieldPanel("summary")], heading=_("Verdict")
+        ),
+        FieldPanel("body"),
+        MultiFieldPanel(
+            [
+                FieldPanel("topics", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("countries", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("authors", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("reviewer"),
+            ],
+            heading=_("Classification and credits"),
+        ),
+        InlinePanel("corrections", heading=_("Corrections log"), label=_("Correction")),
+    ]
+    settings_panels = Page.settings_panels + [
+        MultiFieldPanel(
+            [
+                FieldPanel("original_url"),
+                FieldPanel("original_publisher"),
+                FieldPanel("original_publisher_url"),
+            ],
+            heading=_("Imported from another newsroom"),
+        )
+    ]
+    search_fields = Page.search_fields + [
+        index.SearchField("claim_reviewed"),
+        index.SearchField("summary"),
+        index.SearchField("claimant"),
+        index.SearchField("body"),
+    ]
+    parent_page_types = ["claims.FactCheckIndexPage"]
+    subpage_types: list[str] = []
+    template = "pages/factcheck_page.html"
+
+    class Meta:
+        verbose_name = _("fact-check")
+
+    @property
+    def display_rating(self) -> Rating | None:
+        """The rating in this page's locale when a translation exists."""
+        if self.rating is None:
+            return None
+        return self.rating.get_translation_or_none(self.locale) or self.rating
+
+    @property
+    def first_appearance(self):
+        dated = [a for a in self.appearances.all() if a.date]
+        if dated:
+            return min(dated, key=lambda a: a.date)
+        return self.appearances.first()
+
+    def get_context(self, request, *args, **kwargs):
+        from .selectors import factcheck_claimreview_json
+
+        context = super().get_context(request, *args, **kwargs)
+        context["claimreview_json"] = factcheck_claimreview_json(self, request=request)
+        return context
+
+
+class ClaimAppearance(Orderable):
+    page = ParentalKey(FactCheckPage, on_delete=models.CASCADE, related_name="appearances")
+    url = models.URLField(max_length=1000)
+    platform = models.CharField(max_length=20, choices=Platform.choices, default=Platform.WEB)
+    date = models.DateField(null=True, blank=True)
+    archive_url = models.URLField(
+        max_length=1000, blank=True, help_text=_("An archived copy, e.g. on archive.today.")
+    )
+
+    panels = [
+        FieldPanel("url"),
+        FieldRowPanel([FieldPanel("platform"), FieldPanel("date")]),
+        FieldPanel("archive_url"),
+    ]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class Correction(Orderable):
+    page = ParentalKey(FactCheckPage, on_delete=models.CASCADE, related_name="corrections")
+    date = models.DateField()
+    text = RichTextField(features=["bold", "italic", "link"])
+
+    panels = [FieldPanel("date"), FieldPanel("text")]
+
+    class Meta(Orderable.Meta):
+        ordering = ["sort_order"]
