@@ -11,6 +11,7 @@ router.register("factchecks", FactCheckViewSet, basename="factcheck")
 
 urlpatterns = [
     path("", include(router.urls)),
+    path("", include("search.api.urls")),
     path("claimreview.json", claimreview_feed, name="api-claimreview-feed"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -43,15 +43,26 @@ def _body(blocks: list[dict]) -> list[dict]:
         if kind == "paragraph":
             out.append({"type": "paragraph", "value": f"<p>{escape(block['text'])}</p>"})
         elif kind == "quote":
-            out.append({"type": "quote", "value": {"text": block["text"],
-                                                   "attribution": block.get("attribution", "")}})
+            out.append(
+                {
+                    "type": "quote",
+                    "value": {"text": block["text"], "attribution": block.get("attribution", "")},
+                }
+            )
         elif kind == "evidence":
-            out.append({"type": "evidence", "value": {
-                "title": block.get("title", ""), "url": block.get("url", ""),
-                "publisher": block.get("publisher", ""), "date": block.get("date"),
-                "archive_url": block.get("archive_url", "") or "",
-                "description": block.get("description", ""),
-            }})
+            out.append(
+                {
+                    "type": "evidence",
+                    "value": {
+                        "title": block.get("title", ""),
+                        "url": block.get("url", ""),
+                        "publisher": block.get("publisher", ""),
+                        "date": block.get("date"),
+                        "archive_url": block.get("archive_url", "") or "",
+                        "description": block.get("description", ""),
+                    },
+                }
+            )
     return out
 
 
@@ -64,7 +75,9 @@ def demo_load(path: Path = DEMO_PATH) -> DemoSummary:
 
     for scale in data["rating_scales"]:
         services.rating_scale_upsert(
-            key=scale["key"], names=scale["name"], descriptions=scale.get("description"),
+            key=scale["key"],
+            names=scale["name"],
+            descriptions=scale.get("description"),
             ratings=scale["ratings"],
         )
     for topic in data.get("topics", []):
@@ -76,8 +89,11 @@ def demo_load(path: Path = DEMO_PATH) -> DemoSummary:
             if code not in homes:
                 continue
             services.standard_page_upsert(
-                home=homes[code], slug=slug, title=content["title"],
-                intro=content.get("intro", ""), paragraphs=content.get("body", []),
+                home=homes[code],
+                slug=slug,
+                title=content["title"],
+                intro=content.get("intro", ""),
+                paragraphs=content.get("body", []),
             )
             summary.pages += 1
 
@@ -88,8 +104,9 @@ def demo_load(path: Path = DEMO_PATH) -> DemoSummary:
     for entry in entries:
         code = entry["locale"]
         index = services.index_for(locale_code=code)
-        rating = Rating.objects.get(scale__key=entry["scale"], key=entry["rating"],
-                                    locale__language_code=code)
+        rating = Rating.objects.get(
+            scale__key=entry["scale"], key=entry["rating"], locale__language_code=code
+        )
         original = None
         if entry.get("translation_of"):
             ref = entry["translation_of"]
@@ -106,9 +123,12 @@ def demo_load(path: Path = DEMO_PATH) -> DemoSummary:
             summary=entry["summary"],
             body=_body(entry.get("body", [])),
             appearances=[
-                services.AppearanceData(url=a["url"], platform=a.get("platform", "web"),
-                                        date=_date(a.get("date")),
-                                        archive_url=a.get("archive_url") or "")
+                services.AppearanceData(
+                    url=a["url"],
+                    platform=a.get("platform", "web"),
+                    date=_date(a.get("date")),
+                    archive_url=a.get("archive_url") or "",
+                )
                 for a in entry.get("appearances", [])
             ],
             topic_keys=entry.get("topics", []),

@@ -14,8 +14,23 @@ from html.parser import HTMLParser
 from search.normalize import to_latin
 
 SKIP_TAGS = frozenset({"script", "style", "code", "pre", "kbd", "samp", "textarea", "var"})
-VOID_TAGS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link",
-                       "meta", "source", "track", "wbr"})
+VOID_TAGS = frozenset(
+    {
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "source",
+        "track",
+        "wbr",
+    }
+)
 TEXT_ATTRIBUTES = ("alt", "title", "aria-label", "placeholder", "content", "label")
 _URL = re.compile(r"(?:[a-z][a-z0-9+.-]*://|www\.|mailto:)\S+", re.IGNORECASE)
 _EMAIL = re.compile(r"\S+@\S+\.\S+")
@@ -55,8 +70,12 @@ class _Transliterator(HTMLParser):
         if self.skip_tag or not _HAS_CYRILLIC.search(raw):
             return raw
         return _ATTR.sub(
-            lambda m: m.group(1) + m.group(2)[0] + transliterate_text(m.group(2)[1:-1], self.language)
-            + m.group(2)[-1],
+            lambda m: (
+                m.group(1)
+                + m.group(2)[0]
+                + transliterate_text(m.group(2)[1:-1], self.language)
+                + m.group(2)[-1]
+            ),
             raw,
         )
 

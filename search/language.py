@@ -14,8 +14,17 @@ import unicodedata
 
 HBS = frozenset({"sr", "sr-latn", "hr", "bs", "cnr"})
 SUPPORTED = frozenset({"en", "sr", "sr-latn", "hr", "bs", "cnr", "mk", "sq", "sl", "bg"})
-_DETECTOR_TO_LOCALE = {"sh": "sr", "sr": "sr", "hr": "hr", "bs": "bs", "mk": "mk", "sq": "sq",
-                       "en": "en", "sl": "sl", "bg": "bg"}
+_DETECTOR_TO_LOCALE = {
+    "sh": "sr",
+    "sr": "sr",
+    "hr": "hr",
+    "bs": "bs",
+    "mk": "mk",
+    "sq": "sq",
+    "en": "en",
+    "sl": "sl",
+    "bg": "bg",
+}
 
 
 def detect_script(text: str) -> str:

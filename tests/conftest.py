@@ -44,17 +44,46 @@ def resources() -> Path:
 
 TRUTH_SCALE = {
     "key": "truth",
-    "names": {"en": "Truth scale", "sr": "Скала истинитости", "sr-latn": "Skala istinitosti",
-              "hr": "Ljestvica istinitosti", "mk": "Скала на вистинитост"},
+    "names": {
+        "en": "Truth scale",
+        "sr": "Скала истинитости",
+        "sr-latn": "Skala istinitosti",
+        "hr": "Ljestvica istinitosti",
+        "mk": "Скала на вистинитост",
+    },
     "ratings": [
-        {"key": "true", "verdict": "true", "rating_value": 5, "best": 5, "worst": 1,
-         "alternate_name": "True", "colour": "#1a7f37",
-         "label": {"en": "True", "sr": "Истина", "sr-latn": "Istina", "hr": "Točno",
-                   "mk": "Вистина"}},
-        {"key": "false", "verdict": "false", "rating_value": 1, "best": 5, "worst": 1,
-         "alternate_name": "False", "colour": "#cf222e",
-         "label": {"en": "False", "sr": "Нетачно", "sr-latn": "Netačno", "hr": "Netočno",
-                   "mk": "Невистина"}},
+        {
+            "key": "true",
+            "verdict": "true",
+            "rating_value": 5,
+            "best": 5,
+            "worst": 1,
+            "alternate_name": "True",
+            "colour": "#1a7f37",
+            "label": {
+                "en": "True",
+                "sr": "Истина",
+                "sr-latn": "Istina",
+                "hr": "Točno",
+                "mk": "Вистина",
+            },
+        },
+        {
+            "key": "false",
+            "verdict": "false",
+            "rating_value": 1,
+            "best": 5,
+            "worst": 1,
+            "alternate_name": "False",
+            "colour": "#cf222e",
+            "label": {
+                "en": "False",
+                "sr": "Нетачно",
+                "sr-latn": "Netačno",
+                "hr": "Netočno",
+                "mk": "Невистина",
+            },
+        },
     ],
 }
 
@@ -97,11 +126,14 @@ def make_factcheck(newsroom):
             "claim_reviewed": "COVID-19 vaccines contain microchips that track people",
             "summary": "False. No vaccine contains a microchip; the needles are too thin.",
             "claimant": "A viral Facebook post",
-            "appearances": [services.AppearanceData(url="https://social.example/p/1",
-                                                    platform="facebook")],
+            "appearances": [
+                services.AppearanceData(url="https://social.example/p/1", platform="facebook")
+            ],
         }
         defaults.update(fields)
-        rating = Rating.objects.get(scale__key="truth", key=verdict_key, locale__language_code=locale)
+        rating = Rating.objects.get(
+            scale__key="truth", key=verdict_key, locale__language_code=locale
+        )
         page, _ = services.factcheck_upsert(
             index=services.index_for(locale_code=locale), slug=slug, rating=rating, **defaults
         )

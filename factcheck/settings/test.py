@@ -4,7 +4,7 @@ import tempfile
 from pathlib import Path
 
 from .base import *  # noqa: F403
-from .base import TASKS
+from .base import REST_FRAMEWORK, TASKS
 
 SECRET_KEY = "test-only-secret-key"
 DEBUG = False
@@ -20,4 +20,7 @@ FACTCHECK_EMBEDDER = "test"
 FACTCHECK_HTTP_DELAY = 0.0
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 ALLOWED_HOSTS = ["*"]
-REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"anon": "10000/min", "search": "10000/min", "match": "10000/min"}}  # noqa: F405
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,
+    "DEFAULT_THROTTLE_RATES": {"anon": "10000/min", "search": "10000/min", "match": "10000/min"},
+}

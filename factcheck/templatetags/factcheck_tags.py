@@ -55,8 +55,7 @@ def _home_pages() -> dict[str, Page]:
     from claims.models import HomePage
 
     return {
-        home.locale.language_code: home
-        for home in HomePage.objects.live().select_related("locale")
+        home.locale.language_code: home for home in HomePage.objects.live().select_related("locale")
     }
 
 

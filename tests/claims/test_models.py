@@ -7,16 +7,29 @@ from claims.models import Rating, RatingScale
 
 
 def _rating(**overrides):
-    fields = {"label": "Netačno", "key": "false", "verdict": "false", "rating_value": Decimal(1),
-              "best_rating": Decimal(5), "worst_rating": Decimal(1), "alternate_name": "False",
-              "colour": "#cf222e", "scale": RatingScale(key="truth", name="Truth")}
+    fields = {
+        "label": "Netačno",
+        "key": "false",
+        "verdict": "false",
+        "rating_value": Decimal(1),
+        "best_rating": Decimal(5),
+        "worst_rating": Decimal(1),
+        "alternate_name": "False",
+        "colour": "#cf222e",
+        "scale": RatingScale(key="truth", name="Truth"),
+    }
     fields.update(overrides)
     return Rating(**fields)
 
 
 @pytest.mark.parametrize(
     ("colour", "text"),
-    [("#1a7f37", "#ffffff"), ("#cf222e", "#ffffff"), ("#ffd33d", "#000000"), ("#f0f0f0", "#000000")],
+    [
+        ("#1a7f37", "#ffffff"),
+        ("#cf222e", "#ffffff"),
+        ("#ffd33d", "#000000"),
+        ("#f0f0f0", "#000000"),
+    ],
 )
 def test_badge_text_colour_contrasts_with_background(colour, text):
     assert _rating(colour=colour).text_colour == text

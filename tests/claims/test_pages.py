@@ -41,7 +41,9 @@ def test_factcheck_page_renders_claim_verdict_and_claimreview(client, make_factc
 
 
 def test_claimreview_cannot_break_out_of_the_script_tag(client, make_factcheck):
-    page = make_factcheck(locale="en", slug="xss", claim_reviewed="</script><script>alert(1)</script>")
+    page = make_factcheck(
+        locale="en", slug="xss", claim_reviewed="</script><script>alert(1)</script>"
+    )
     html = client.get(page.url).content.decode()
     assert "<script>alert(1)</script>" not in html
     assert _jsonld(html)["claimReviewed"] == "</script><script>alert(1)</script>"
@@ -49,7 +51,9 @@ def test_claimreview_cannot_break_out_of_the_script_tag(client, make_factcheck):
 
 def test_cyrillic_factcheck_reads_in_latin_on_the_sr_latn_site(client, make_factcheck):
     make_factcheck(
-        locale="sr", slug="vakcine", title="Вакцине не садрже микрочипове",
+        locale="sr",
+        slug="vakcine",
+        title="Вакцине не садрже микрочипове",
         claim_reviewed="Вакцине садрже микрочипове, тврди Ђорђе",
         summary="Нетачно. Погледајте https://www.who.int/ и извор на Vučić.example.",
     )
@@ -88,8 +92,12 @@ def test_home_page_lists_latest_debunks_and_search_box(client, make_factcheck):
 
 def test_index_filters_and_paginates(client, make_factcheck):
     for n in range(14):
-        make_factcheck(locale="en", slug=f"claim-{n}", title=f"Claim number {n}",
-                       verdict_key="true" if n % 2 else "false")
+        make_factcheck(
+            locale="en",
+            slug=f"claim-{n}",
+            title=f"Claim number {n}",
+            verdict_key="true" if n % 2 else "false",
+        )
     html = client.get("/en/fact-checks/").content.decode()
     assert html.count('class="card"') == 12
     assert "Page 1 of 2" in html

@@ -38,23 +38,36 @@ def test_factcheck_upsert_is_idempotent(make_factcheck):
 
 
 def test_cyrillic_factcheck_is_mirrored_on_the_latin_site(make_factcheck):
-    page = make_factcheck(locale="sr", slug="vakcine", title="Вакцине не садрже чипове",
-                          claim_reviewed="Вакцине садрже микрочипове")
+    page = make_factcheck(
+        locale="sr",
+        slug="vakcine",
+        title="Вакцине не садрже чипове",
+        claim_reviewed="Вакцине садрже микрочипове",
+    )
     alias = FactCheckPage.objects.get(alias_of=page)
     assert alias.locale.language_code == "sr-latn"
     assert alias.translation_key == page.translation_key
     assert alias.url == "/sr-latn/fact-checks/vakcine/"
     # Republishing the original updates the alias (Wagtail keeps aliases in sync).
-    make_factcheck(locale="sr", slug="vakcine", title="Вакцине не садрже чипове",
-                   claim_reviewed="Вакцине садрже микрочипове", summary="Ново објашњење.")
+    make_factcheck(
+        locale="sr",
+        slug="vakcine",
+        title="Вакцине не садрже чипове",
+        claim_reviewed="Вакцине садрже микрочипове",
+        summary="Ново објашњење.",
+    )
     alias.refresh_from_db()
     assert alias.summary == "Ново објашњење."
     assert FactCheckPage.objects.filter(alias_of=page).count() == 1
 
 
 def test_latin_original_is_mirrored_on_the_cyrillic_site(make_factcheck):
-    page = make_factcheck(locale="sr-latn", slug="struja", title="Struja neće poskupeti",
-                          claim_reviewed="Struja poskupljuje 50 odsto")
+    page = make_factcheck(
+        locale="sr-latn",
+        slug="struja",
+        title="Struja neće poskupeti",
+        claim_reviewed="Struja poskupljuje 50 odsto",
+    )
     alias = FactCheckPage.objects.get(alias_of=page)
     assert alias.locale.language_code == "sr"
 
@@ -62,3 +75,21 @@ def test_latin_original_is_mirrored_on_the_cyrillic_site(make_factcheck):
 def test_no_mirror_for_other_languages(make_factcheck):
     page = make_factcheck(locale="hr", slug="cjepivo")
     assert not FactCheckPage.objects.filter(alias_of=page).exists()
+
+
+def test_explicit_translation_replaces_the_automatic_mirror(make_factcheck):
+    original = make_factcheck(
+        locale="sr", slug="most", title="Мост није срушен", claim_reviewed="Мост је срушен"
+    )
+    mirror = FactCheckPage.objects.get(alias_of=original)
+    translated = make_factcheck(
+        locale="sr-latn",
+        slug="most",
+        title="Most nije srušen (prevod)",
+        claim_reviewed="Most je srušen",
+        translation_of=original,
+    )
+    assert translated.pk == mirror.pk
+    translated.refresh_from_db()
+    assert translated.alias_of_id is None
+    assert translated.title == "Most nije srušen (prevod)"

@@ -1,5 +1,4 @@
 import json
-import sys
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -12,8 +11,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--output", "-o", help="File to write; stdout when omitted.")
-        parser.add_argument("--base-url", default=settings.FACTCHECK_SITE_URL,
-                            help="The public address of the site, for absolute URLs.")
+        parser.add_argument(
+            "--base-url",
+            default=settings.FACTCHECK_SITE_URL,
+            help="The public address of the site, for absolute URLs.",
+        )
 
     def handle(self, *args, output=None, base_url, **options):
         feed = factcheck_claimreview_datafeed(base_url=base_url.rstrip("/"))
@@ -23,4 +25,4 @@ class Command(BaseCommand):
                 fh.write(text + "\n")
             self.stderr.write(f"Wrote {len(feed['dataFeedElement'])} ClaimReviews to {output}")
         else:
-            sys.stdout.write(text + "\n")
+            self.stdout.write(text)

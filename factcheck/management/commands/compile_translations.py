@@ -22,7 +22,9 @@ class Command(BaseCommand):
                     continue
                 try:
                     with po_path.open("rb") as po_file:
-                        catalog = read_po(po_file, locale=po_path.parent.parent.name.replace("-", "_"))
+                        catalog = read_po(
+                            po_file, locale=po_path.parent.parent.name.replace("-", "_")
+                        )
                 except Exception as exc:  # Babel raises several types for a broken file
                     raise CommandError(f"{po_path}: {exc}") from exc
                 with mo_path.open("wb") as mo_file:

@@ -16,8 +16,8 @@ class Command(BaseCommand):
         password = os.environ.get("FACTCHECK_ADMIN_PASSWORD", DEFAULT_PASSWORD)
         User = get_user_model()
         user, created = User.objects.get_or_create(
-            username=username, defaults={"is_staff": True, "is_superuser": True,
-                                         "email": f"{username}@example.org"}
+            username=username,
+            defaults={"is_staff": True, "is_superuser": True, "email": f"{username}@example.org"},
         )
         if created:
             user.set_password(password)
@@ -27,4 +27,6 @@ class Command(BaseCommand):
         if editors:
             user.groups.add(editors)
         shown = password if created or user.check_password(password) else "(changed; not shown)"
-        self.stdout.write(f"Admin: http://127.0.0.1:8000/admin/  user: {username}  password: {shown}")
+        self.stdout.write(
+            f"Admin: http://127.0.0.1:8000/admin/  user: {username}  password: {shown}"
+        )

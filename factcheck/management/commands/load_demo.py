@@ -11,9 +11,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, path, **options):
         summary = demo_load(path)
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo newsroom ready in {len(summary.locales)} locales: "
-            f"{summary.factchecks_created_or_changed} fact-checks written, "
-            f"{summary.factchecks_unchanged} unchanged, {summary.pages} plain pages, "
-            f"{summary.outlets} outlets."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo newsroom ready in {len(summary.locales)} locales: "
+                f"{summary.factchecks_created_or_changed} fact-checks written, "
+                f"{summary.factchecks_unchanged} unchanged, {summary.pages} plain pages, "
+                f"{summary.outlets} outlets."
+            )
+        )

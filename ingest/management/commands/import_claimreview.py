@@ -27,9 +27,16 @@ def _read_source(source: str) -> tuple[bytes, str, str | None]:
 
         try:
             with PoliteClient() as client:
-                result = client.get(source, accept=["application/ld+json", "application/json",
-                                                    "text/html", "application/xhtml+xml",
-                                                    "text/plain"])
+                result = client.get(
+                    source,
+                    accept=[
+                        "application/ld+json",
+                        "application/json",
+                        "text/html",
+                        "application/xhtml+xml",
+                        "text/plain",
+                    ],
+                )
         except FetchError as exc:
             raise CommandError(f"{source}: could not fetch: {exc}") from exc
         if result.status >= 400:
@@ -39,10 +46,16 @@ def _read_source(source: str) -> tuple[bytes, str, str | None]:
     if not path.is_file():
         raise CommandError(f"{source}: no such file")
     suffix = path.suffix.lower()
-    return path.read_bytes(), "text/html" if suffix in (".html", ".htm") else "application/json", None
+    return (
+        path.read_bytes(),
+        "text/html" if suffix in (".html", ".htm") else "application/json",
+        None,
+    )
 
 
-def parse_source(data: bytes, *, content_type: str, source_name: str, base_url: str | None) -> ParseResult:
+def parse_source(
+    data: bytes, *, content_type: str, source_name: str, base_url: str | None
+) -> ParseResult:
     if "html" in content_type:
         text = data.decode("utf-8", errors="replace")
         return extract_claimreview_from_html(text, source_name=source_name, base_url=base_url)
@@ -65,8 +78,11 @@ class Command(BaseCommand):
         for item in source:
             data, content_type, base_url = _read_source(item)
             try:
-                parsed.append(parse_source(data, content_type=content_type, source_name=item,
-                                           base_url=base_url))
+                parsed.append(
+                    parse_source(
+                        data, content_type=content_type, source_name=item, base_url=base_url
+                    )
+                )
             except ClaimReviewError as exc:
                 raise CommandError(str(exc)) from exc
         report = ImportReport()

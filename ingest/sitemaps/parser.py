@@ -1,0 +1,117 @@
+"""Sitemap XML (plain or gzip) and homepage feed discovery. Pure: never fetches."""
+
+from __future__ import annotations
+
+import zlib
+from datetime import UTC, datetime
+from urllib.parse import urljoin
+
+from lxml import etree
+from lxml import html as lxml_html
+
+from .exceptions import SitemapParseError
+from .types import ParsedSitemap, SitemapUrl
+
+MAX_DECOMPRESSED = 20 * 1024 * 1024
+FEED_TYPES = (
+    "application/rss+xml",
+    "application/atom+xml",
+    "application/feed+json",
+    "application/json",
+)
+
+
+def maybe_gunzip(data: bytes, *, limit: int = MAX_DECOMPRESSED) -> bytes:
+    """Decompress gzip bytes with a hard cap on the output (no zip bombs)."""
+    if data[:2] != b"\x1f\x8b":
+        return data
+    decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        out = decompressor.decompress(data, limit + 1)
+    except zlib.error as exc:
+        raise SitemapParseError(f"corrupt gzip sitemap: {exc}") from exc
+    if len(out) > limit or decompressor.unconsumed_tail:
+        raise SitemapParseError(f"gzip sitemap expands beyond {limit} bytes")
+    return out
+
+
+def _date(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _local(tag: object) -> str:
+    return etree.QName(tag).localname if isinstance(tag, str) else ""
+
+
+def parse_sitemap(data: bytes, *, base_url: str = "") -> ParsedSitemap:
+    data = maybe_gunzip(data)
+    # No entities, no network, no huge trees: sitemaps are untrusted XML.
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
+    try:
+        root = etree.fromstring(data, parser=parser)
+    except etree.XMLSyntaxError as exc:
+        raise SitemapParseError(f"not XML: {exc}") from exc
+    if root is None:
+        raise SitemapParseError("empty or unreadable sitemap")
+    kind = _local(root.tag)
+    if kind == "sitemapindex":
+        result = ParsedSitemap(kind="index")
+        for node in root:
+            if _local(node.tag) != "sitemap":
+                continue
+            loc = next((c.text for c in node if _local(c.tag) == "loc" and c.text), None)
+            if loc:
+                result.sitemaps.append(urljoin(base_url, loc.strip()))
+        return result
+    if kind != "urlset":
+        raise SitemapParseError(f"root element <{kind or '?'}> is not urlset or sitemapindex")
+    result = ParsedSitemap(kind="urlset")
+    for node in root:
+        if _local(node.tag) != "url":
+            continue
+        entry = SitemapUrl(loc="")
+        for child in node:
+            name = _local(child.tag)
+            if name == "loc" and child.text:
+                entry.loc = urljoin(base_url, child.text.strip())
+            elif name == "lastmod":
+                entry.lastmod = _date(child.text)
+            elif name == "news":
+                for item in child.iter():
+                    sub = _local(item.tag)
+                    if sub == "title" and item.text:
+                        entry.news_title = item.text.strip()
+                    elif sub == "publication_date":
+                        entry.news_published_at = _date(item.text)
+                    elif sub == "language" and item.text:
+                        entry.news_language = item.text.strip()
+        if entry.loc:
+            result.urls.append(entry)
+        else:
+            result.warnings.append("skipped <url> without <loc>")
+    return result
+
+
+def discover_feed_links(html: str, *, base_url: str) -> list[str]:
+    """Feed URLs announced by ``<link rel="alternate" type="application/rss+xml">``."""
+    if not html.strip():
+        return []
+    try:
+        tree = lxml_html.fromstring(html)
+    except (etree.ParserError, ValueError):
+        return []
+    found: list[str] = []
+    for link in tree.xpath("//link[@href]"):
+        rel = (link.get("rel") or "").lower().split()
+        ctype = (link.get("type") or "").lower().split(";")[0].strip()
+        if "alternate" in rel and ctype in FEED_TYPES:
+            url = urljoin(base_url, link.get("href").strip())
+            if url not in found:
+                found.append(url)
+    return found

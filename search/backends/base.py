@@ -1,0 +1,296 @@
+"""The contract every search engine implements, and the parts they share.
+
+A backend is constructed with its ``params`` (a dict from settings) and serves one
+logical index of published fact-checks. Application code never asks which engine
+is running; it calls ``search.*`` which calls these hooks.
+
+Shared here so both engines behave the same:
+
+* query analysis (:func:`query_tokens`): :mod:`search.normalize` at query time, in
+  the query's language and in the language-agnostic form;
+* highlighting (:func:`highlight`): ``<mark>`` around words of the *original* text
+  whose normalised form is a query token, so a Cyrillic document highlights for a
+  Latin query;
+* filter validation (:func:`clean_filters`);
+* reciprocal-rank fusion for :meth:`BaseSearchBackend.hybrid`.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+from search.normalize import HBS_LANGUAGES, language_family, tokens
+from search.types import FACET_FIELDS, Hit, SearchDocument, SearchResults
+
+#: Characters of a query that are analysed; the rest is ignored (bounded work per request).
+MAX_QUERY_CHARS = 1000
+#: Distinct query tokens used; a pasted article becomes its first 64 content words.
+MAX_QUERY_TOKENS = 64
+#: The ``k`` constant of reciprocal-rank fusion (Cormack et al. 2009).
+RRF_K = 60
+
+ProgressCallback = Callable[[int], None]
+
+
+class SearchBackendError(Exception):
+    """The engine failed (unreachable, rejected a request); the message says why."""
+
+
+class BaseSearchBackend:
+    """Documents every hook. Engines subclass this; see ``embedded.py``/``elasticsearch.py``."""
+
+    def __init__(self, params: dict[str, Any] | None = None) -> None:
+        self.params = dict(params or {})
+
+    # --- writes -------------------------------------------------------------------
+
+    def index_documents(self, docs: Iterable[SearchDocument]) -> int:
+        """Add or replace documents (by ``id``); return how many were written.
+
+        Text fields are analysed with :func:`search.normalize.tokens` in the
+        document's language and in the language-agnostic form; ``vector`` (if set)
+        goes to the vector index. Visible to searchers after :meth:`refresh` (the
+        embedded engine commits before returning; Elasticsearch refreshes on its
+        interval).
+        """
+        raise NotImplementedError
+
+    def delete_documents(self, ids: Iterable[str]) -> None:
+        """Remove documents (text and vector) by id; unknown ids are ignored."""
+        raise NotImplementedError
+
+    def clear(self) -> None:
+        """Remove every document, keeping the index usable (empty)."""
+        raise NotImplementedError
+
+    def rebuild(
+        self,
+        docs: Iterable[SearchDocument],
+        *,
+        batch_size: int = 1000,
+        progress: ProgressCallback | None = None,
+    ) -> int:
+        """Build a fresh index from ``docs`` and swap it in atomically; return the count.
+
+        Searchers keep using the old index until the swap, and a crash mid-build
+        leaves the old index serving (the half-built one is discarded later).
+        ``progress`` is called with the running count after each batch.
+        """
+        raise NotImplementedError
+
+    def refresh(self) -> None:
+        """Make this instance see every write committed so far, by any process."""
+        raise NotImplementedError
+
+    # --- reads --------------------------------------------------------------------
+
+    def count(self) -> int:
+        """Number of documents in the index."""
+        raise NotImplementedError
+
+    def search(
+        self,
+        query: str,
+        *,
+        language: str | None = None,
+        filters: dict[str, Any] | None = None,
+        facets: Sequence[str] | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        reader_language: str | None = None,
+    ) -> SearchResults:
+        """Lexical (BM25) search.
+
+        ``query`` is free text, never a query language: quotes, ``*``, ``:``,
+        ``AND`` and brackets are just characters, and nothing the user types raises.
+        ``language`` is the language the query is written in (picks the analysis;
+        ``None`` = unknown, the language-agnostic form is always queried too).
+        ``reader_language`` is the reader's interface language: documents in the same
+        language family are boosted, none are excluded. ``filters`` maps a field of
+        :data:`search.types.FACET_FIELDS` to a value or list of values (OR within a
+        field, AND across fields), plus ``published_from``/``published_to`` dates;
+        a ``language`` value of ``hbs`` means all of sr/hr/bs/cnr. ``facets`` names
+        fields to count over *all* matching documents. Each hit carries a
+        ``highlight`` snippet of the original text with ``<mark>`` around matches.
+        An empty or all-stop-word query returns no hits.
+        """
+        raise NotImplementedError
+
+    def knn(
+        self, vector: Sequence[float], *, k: int = 10, filters: dict[str, Any] | None = None
+    ) -> list[Hit]:
+        """The ``k`` documents whose vectors are nearest by cosine, best first.
+
+        ``Hit.score`` is the cosine similarity (-1..1); documents without a vector
+        never appear. ``filters`` as in :meth:`search`.
+        """
+        raise NotImplementedError
+
+    def hybrid(
+        self,
+        query: str,
+        vector: Sequence[float] | None,
+        *,
+        k: int = 10,
+        filters: dict[str, Any] | None = None,
+        language: str | None = None,
+    ) -> list[Hit]:
+        """Lexical and vector candidates fused by reciprocal rank (shared by all engines).
+
+        Done in Python rather than in the engine because Elasticsearch's RRF needs an
+        Enterprise licence, and so both engines rank identically. ``Hit.score`` is the
+        fused RRF score; ``Hit.fields["lexical_rank"]``/``["vector_rank"]`` and
+        ``["cosine"]`` keep the evidence for calibrated matching.
+        """
+        depth = max(k * 3, 30)
+        lexical = self.search(query, language=language, filters=filters, limit=depth).hits
+        semantic = self.knn(vector, k=depth, filters=filters) if vector is not None else []
+        return reciprocal_rank_fusion(lexical, semantic, k=k)
+
+
+# --- shared helpers -----------------------------------------------------------------
+
+
+def reciprocal_rank_fusion(lexical: list[Hit], semantic: list[Hit], *, k: int) -> list[Hit]:
+    """Fuse two ranked lists: ``score = sum(1 / (RRF_K + rank))`` over the lists."""
+    fused: dict[str, Hit] = {}
+    for name, hits in (("lexical", lexical), ("vector", semantic)):
+        for rank, hit in enumerate(hits, start=1):
+            current = fused.get(hit.id)
+            if current is None:
+                current = fused[hit.id] = Hit(
+                    id=hit.id, score=0.0, highlight=hit.highlight, fields=dict(hit.fields)
+                )
+            current.score += 1.0 / (RRF_K + rank)
+            current.fields[f"{name}_rank"] = rank
+            if name == "vector":
+                current.fields["cosine"] = hit.score
+            elif not current.highlight:
+                current.highlight = hit.highlight
+    ranked = sorted(fused.values(), key=lambda h: (-h.score, h.id))
+    return ranked[:k]
+
+
+def query_tokens(query: str, language: str | None) -> tuple[list[str], list[str]]:
+    """Analyse a query: (tokens in ``language``, language-agnostic tokens), deduplicated."""
+    text = (query or "")[:MAX_QUERY_CHARS]
+    agnostic = _dedupe(tokens(text, None))
+    # With no language, the per-language fields are searched as hbs (most documents are),
+    # while the agnostic field catches everything else.
+    lang = _dedupe(tokens(text, language or "sr"))
+    return lang, agnostic
+
+
+def _dedupe(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))[:MAX_QUERY_TOKENS]
+
+
+def same_family(doc_language: str | None, reader_language: str | None) -> bool:
+    if not doc_language or not reader_language:
+        return False
+    return language_family(doc_language) == language_family(reader_language)
+
+
+def clean_filters(filters: dict[str, Any] | None) -> dict[str, Any]:
+    """Validate filters: ``{field: [values]}`` for facet fields, dates for the range.
+
+    Raises ``ValueError`` naming the bad key, so the API can answer 400, not 500.
+    """
+    cleaned: dict[str, Any] = {}
+    for key, value in (filters or {}).items():
+        if value is None or value == [] or value == "":
+            continue
+        if key in ("published_from", "published_to"):
+            if isinstance(value, str):
+                value = date.fromisoformat(value)
+            if not isinstance(value, date):
+                raise ValueError(f"filter {key!r} needs a date, got {value!r}")
+            cleaned[key] = value
+            continue
+        field = "rating_verdict" if key in ("verdict", "rating") else key
+        if field not in FACET_FIELDS:
+            allowed = ", ".join((*FACET_FIELDS, "published_from", "published_to"))
+            raise ValueError(f"unknown search filter {key!r}; use one of: {allowed}")
+        values = [value] if isinstance(value, str) else [str(v) for v in value]
+        if field == "language":
+            values = _expand_languages(values)
+        cleaned[field] = values
+    return cleaned
+
+
+def _expand_languages(values: list[str]) -> list[str]:
+    out: list[str] = []
+    for value in values:
+        code = value.strip().lower()
+        if code == "hbs":
+            out.extend(sorted(HBS_LANGUAGES - {"sh", "hbs"}))
+        elif code == "sr":
+            out.extend(["sr", "sr-latn", "sr-cyrl"])
+        else:
+            out.append(code)
+    return list(dict.fromkeys(out))
+
+
+def doc_language(language: str) -> str:
+    """The stored form of a document language code (lowercase, ``-`` separated)."""
+    return (language or "").strip().lower().replace("_", "-")
+
+
+# --- highlighting -------------------------------------------------------------------
+
+_SPLIT = re.compile(r"(\w[\w\u0300-\u036f'’-]*)")
+SNIPPET_WORDS = 30
+HIGHLIGHT_SCAN_CHARS = 20_000
+
+
+@lru_cache(maxsize=100_000)
+def _word_tokens(word: str, language: str | None) -> frozenset[str]:
+    found = set(tokens(word, None))
+    if language:
+        found.update(tokens(word, language))
+    return frozenset(found)
+
+
+def highlight(doc: dict[str, Any], wanted: set[str], *, language: str | None = None) -> str:
+    """A short HTML-escaped fragment of the original text with ``<mark>`` on matches.
+
+    Looks at claim, title, summary and body in that order and returns the first one
+    with a match, windowed around its first matched word; if nothing matches, the
+    start of the claim (or title).
+    """
+    fields = ("claim_reviewed", "title", "summary", "body")
+    for name in fields:
+        text = (doc.get(name) or "")[:HIGHLIGHT_SCAN_CHARS]
+        if not text or not wanted:
+            continue
+        parts = _SPLIT.split(text)
+        # parts alternates separator, word, separator, word, ...
+        matched = [i for i in range(1, len(parts), 2) if _word_tokens(parts[i], language) & wanted]
+        if not matched:
+            continue
+        word_positions = list(range(1, len(parts), 2))
+        first = word_positions.index(matched[0])
+        start_word = max(0, first - SNIPPET_WORDS // 3)
+        end_word = min(len(word_positions), start_word + SNIPPET_WORDS)
+        # From the start of the text when the window starts there (keeps leading
+        # punctuation); otherwise from the first word of the window.
+        lo = 0 if start_word == 0 else word_positions[start_word]
+        hi = word_positions[end_word - 1] + (1 if end_word == len(word_positions) else 0)
+        hits = set(matched)
+        out = ["…" if start_word > 0 else ""]
+        for i in range(lo, hi + 1):
+            piece = html.escape(parts[i])
+            out.append(f"<mark>{piece}</mark>" if i in hits else piece)
+        if end_word < len(word_positions):
+            out.append("…")
+        return "".join(out).strip()
+    fallback = doc.get("claim_reviewed") or doc.get("title") or ""
+    words = fallback.split()
+    return html.escape(
+        " ".join(words[:SNIPPET_WORDS]) + (" …" if len(words) > SNIPPET_WORDS else "")
+    )

@@ -1,0 +1,86 @@
+"""Plain data passed between the search backends and the rest of the platform."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+#: Normalised verdicts every rating scale maps to (see ``claims`` rating scales).
+VERDICTS = (
+    "true",
+    "mostly-true",
+    "mixed",
+    "mostly-false",
+    "false",
+    "misleading",
+    "unproven",
+    "satire",
+    "other",
+)
+
+#: Fields a caller may filter on and ask facet counts for.
+FACET_FIELDS = ("rating_verdict", "language", "countries", "topics")
+
+VECTOR_DIMS = 384
+
+
+@dataclass(slots=True)
+class SearchDocument:
+    """One published fact-check, as the search index sees it.
+
+    ``language`` is a locale code (``sr``, ``sr-latn``, ``hr``, ``bs``, ``cnr``, ``mk``,
+    ``sq``, ``en``...): it picks the analysis pipeline. ``vector`` is the 384-dim
+    passage embedding, or ``None`` when the document has not been embedded.
+    """
+
+    id: str
+    title: str = ""
+    claim_reviewed: str = ""
+    claimant: str = ""
+    summary: str = ""
+    body: str = ""
+    language: str = ""
+    rating_verdict: str = "other"
+    rating_label: str = ""
+    countries: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)
+    url: str = ""
+    published: date | None = None
+    vector: list[float] | None = None
+
+    def stored_fields(self) -> dict[str, Any]:
+        """The fields a hit carries back (everything but the vector), JSON-friendly."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "claim_reviewed": self.claim_reviewed,
+            "claimant": self.claimant,
+            "summary": self.summary,
+            "language": self.language,
+            "rating_verdict": self.rating_verdict,
+            "rating_label": self.rating_label,
+            "countries": list(self.countries),
+            "topics": list(self.topics),
+            "url": self.url,
+            "published": self.published.isoformat() if self.published else None,
+        }
+
+
+@dataclass(slots=True)
+class Hit:
+    """One result: the document id, its score, a ``<mark>``-ed snippet, stored fields."""
+
+    id: str
+    score: float
+    highlight: str = ""
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class SearchResults:
+    """A page of hits, the total number of matches, and facet counts per field."""
+
+    hits: list[Hit] = field(default_factory=list)
+    total: int = 0
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)

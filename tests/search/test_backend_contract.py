@@ -1,0 +1,334 @@
+"""One contract, every configured engine: embedded always, Elasticsearch when ELASTICSEARCH_URL is set."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import date
+
+import numpy as np
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from search.backends import get_search_backend, load_backend, reset_search_backends
+from search.types import SearchDocument
+
+ES_URL = os.environ.get("ELASTICSEARCH_URL")
+needs_es = pytest.mark.skipif(not ES_URL, reason="ELASTICSEARCH_URL is not set")
+
+
+def _vec(seed: int) -> list[float]:
+    return list(np.random.default_rng(seed).normal(size=384).astype(float))
+
+
+def corpus() -> list[SearchDocument]:
+    return [
+        SearchDocument(
+            id="sr-cyr",
+            title="Вучић и вакцине",
+            claim_reviewed="Вучић је рекао да вакцине садрже микрочипове",
+            summary="Тврдња да вакцине садрже микрочипове је нетачна.",
+            language="sr",
+            rating_verdict="false",
+            countries=["RS"],
+            topics=["health"],
+            published=date(2025, 3, 14),
+            vector=_vec(1),
+        ),
+        SearchDocument(
+            id="hr-lat",
+            title="Đoković i cjepivo",
+            claim_reviewed="Đoković tvrdi da cjepivo sadrži mikročip",
+            body="Novak Đoković nikada nije rekao da cjepivo sadrži mikročip.",
+            language="hr",
+            rating_verdict="misleading",
+            countries=["HR"],
+            topics=["health", "sport"],
+            published=date(2024, 11, 2),
+            vector=_vec(2),
+        ),
+        SearchDocument(
+            id="mk",
+            title="ЌЕРКА на министерот",
+            claim_reviewed="Ќерката на министерот добила станови",
+            language="mk",
+            rating_verdict="false",
+            countries=["MK"],
+            topics=["politics"],
+            published=date(2025, 1, 5),
+            vector=_vec(3),
+        ),
+        SearchDocument(
+            id="sq",
+            title="Tarifat e studentëve",
+            claim_reviewed="Studentët në Shqipëri do të paguajnë tarifa të dyfishta",
+            language="sq",
+            rating_verdict="mostly-false",
+            countries=["AL"],
+            topics=["education"],
+            published=None,
+            vector=None,
+        ),
+    ]
+
+
+def _embedded(settings, tmp_path):
+    settings.FACTCHECK_VAR_DIR = tmp_path
+    return load_backend("embedded")
+
+
+def _elasticsearch(settings, tmp_path):
+    prefix = f"test-{uuid.uuid4().hex[:8]}"
+    return load_backend("elasticsearch", {"URL": ES_URL, "INDEX_PREFIX": prefix, "REFRESH": True})
+
+
+@pytest.fixture(
+    params=[
+        pytest.param(_embedded, id="embedded"),
+        pytest.param(_elasticsearch, id="elasticsearch", marks=needs_es),
+    ]
+)
+def make_backend(request, settings, tmp_path):
+    created = []
+
+    def make():
+        backend = request.param(settings, tmp_path)
+        created.append(backend)
+        return backend
+
+    yield make
+    for backend in created:
+        if hasattr(backend, "drop_all"):
+            backend.drop_all()
+
+
+@pytest.fixture
+def backend(make_backend):
+    backend = make_backend()
+    backend.index_documents(corpus())
+    backend.refresh()
+    return backend
+
+
+def ids(results) -> list[str]:
+    return [hit.id for hit in (results.hits if hasattr(results, "hits") else results)]
+
+
+# --- writes --------------------------------------------------------------------------
+
+
+def test_index_count_delete_clear(backend) -> None:
+    assert backend.count() == 4
+    backend.index_documents([corpus()[0]])  # same id again replaces, does not duplicate
+    backend.refresh()
+    assert backend.count() == 4
+    backend.delete_documents(["mk", "no-such-id"])
+    backend.refresh()
+    assert backend.count() == 3
+    assert "mk" not in ids(backend.search("kjerka"))
+    assert "mk" not in ids(backend.knn(_vec(3), k=4))
+    backend.clear()
+    backend.refresh()
+    assert backend.count() == 0
+    assert backend.search("vucic").hits == []
+    assert backend.knn(_vec(1), k=3) == []
+
+
+# --- scripts and spellings meet ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("vucic vakcine", "sr-cyr"),  # Latin, no diacritics -> Cyrillic doc
+        ("Vučić vakcina", "sr-cyr"),
+        ("Вучић", "sr-cyr"),
+        ("ђоковић цјепиво", "hr-lat"),  # Cyrillic -> Latin doc
+        ("Dokovic", "hr-lat"),
+        ("djokovic", "hr-lat"),
+        ("kjerka ministerot", "mk"),  # Latin typed Macedonian -> Cyrillic doc
+        ("studentet tarifa", "sq"),  # Albanian without ë
+    ],
+)
+def test_found_across_scripts_and_diacritics(backend, query: str, expected: str) -> None:
+    assert ids(backend.search(query))[:1] == [expected]
+
+
+def test_ijekavian_query_finds_ekavian_stem_docs(backend) -> None:
+    # "mikročip" (hr) and "микрочипове" (sr) share a stem: both documents match.
+    assert set(ids(backend.search("mikročipovi"))) == {"sr-cyr", "hr-lat"}
+
+
+def test_highlight_in_original_script(backend) -> None:
+    hit = backend.search("vucic vakcine").hits[0]
+    assert "<mark>Вучић</mark>" in hit.highlight
+    assert "<mark>вакцине</mark>" in hit.highlight
+    hit = backend.search("Ђоковић").hits[0]
+    assert "<mark>Đoković</mark>" in hit.highlight
+
+
+def test_highlight_escapes_html(make_backend) -> None:
+    backend = make_backend()
+    backend.index_documents(
+        [SearchDocument(id="x", claim_reviewed="<script>alert(1)</script> Vučić", language="sr")]
+    )
+    backend.refresh()
+    snippet = backend.search("vucic").hits[0].highlight
+    assert "<script>" not in snippet and "&lt;script&gt;" in snippet
+    assert "<mark>Vučić</mark>" in snippet
+
+
+# --- filters and facets --------------------------------------------------------------
+
+
+def test_filters(backend) -> None:
+    assert ids(backend.search("mikrocip", filters={"rating_verdict": "false"})) == ["sr-cyr"]
+    assert ids(backend.search("mikrocip", filters={"countries": ["hr"]})) == ["hr-lat"]
+    assert ids(backend.search("mikrocip", filters={"language": "hbs", "topics": ["sport"]})) == [
+        "hr-lat"
+    ]
+    dated = backend.search("mikrocip", filters={"published_from": date(2025, 1, 1)})
+    assert ids(dated) == ["sr-cyr"]
+    with pytest.raises(ValueError, match="unknown search filter"):
+        backend.search("x", filters={"colour": "red"})
+
+
+def test_facets_count_all_matches(backend) -> None:
+    results = backend.search("mikrocip", facets=["rating_verdict", "language", "topics"], limit=1)
+    assert results.total == 2 and len(results.hits) == 1
+    assert results.facets["rating_verdict"] == {"false": 1, "misleading": 1}
+    assert results.facets["language"] == {"sr": 1, "hr": 1}
+    assert results.facets["topics"] == {"health": 2, "sport": 1}
+
+
+def test_paging(backend) -> None:
+    first = ids(backend.search("mikrocip", limit=1))
+    second = ids(backend.search("mikrocip", limit=1, offset=1))
+    assert len(first) == len(second) == 1 and first != second
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"',
+        '"vucic',
+        "*",
+        "vucic*",
+        "(",
+        ")",
+        ":",
+        "title:vucic",
+        "AND",
+        "OR NOT",
+        "a AND (b OR",
+        "\\",
+        "[1 TO 2]",
+        "~2",
+        "^3",
+        "+-!",
+        "",
+        "   ",
+        "x" * 5000,
+        "🦠",
+        "\x00",
+    ],
+)
+def test_operator_characters_never_raise(backend, query: str) -> None:
+    results = backend.search(query, facets=["language"])
+    assert results.total >= 0
+    if "vucic" in query:
+        assert ids(results)[:1] == ["sr-cyr"]
+
+
+# --- vectors ---------------------------------------------------------------------------
+
+
+def test_knn_orders_by_cosine(backend) -> None:
+    query = np.array(_vec(2)) + 0.3 * np.array(_vec(1))
+    hits = backend.knn(list(query), k=3)
+    assert ids(hits) == ["hr-lat", "sr-cyr", "mk"]
+    assert hits[0].score > hits[1].score > hits[2].score
+    assert ids(backend.knn(list(query), k=3, filters={"countries": "MK"})) == ["mk"]
+
+
+def test_knn_rejects_wrong_dimensions(backend) -> None:
+    with pytest.raises(ValueError, match="384"):
+        backend.knn([0.1, 0.2], k=1)
+
+
+def test_hybrid_fuses_lexical_and_vector(backend) -> None:
+    # Lexically only hr-lat matches "djokovic"; by vector mk is nearest. Both must come
+    # back, and a document found by both lists beats one found by either alone.
+    fused = backend.hybrid("djokovic", _vec(3), k=3)
+    assert ids(fused)[0] in {"hr-lat", "mk"}
+    assert {"hr-lat", "mk"} <= set(ids(fused))
+    both = backend.hybrid("djokovic", _vec(2), k=3)
+    assert ids(both)[0] == "hr-lat"
+    assert both[0].fields["lexical_rank"] == 1 and both[0].fields["vector_rank"] == 1
+
+
+# --- rebuild and multi-process ---------------------------------------------------------
+
+
+def test_rebuild_swaps_atomically_and_survives_a_crash(backend) -> None:
+    def crashing():
+        yield corpus()[0]
+        raise RuntimeError("worker killed mid-rebuild")
+
+    with pytest.raises(RuntimeError):
+        backend.rebuild(crashing(), batch_size=1)
+    backend.refresh()
+    assert backend.count() == 4  # the old index still serves, untouched
+    assert ids(backend.search("kjerka")) == ["mk"]
+
+    seen: list[int] = []
+    new = [SearchDocument(id="only", title="Šešelj", language="sr", vector=_vec(9))]
+    assert backend.rebuild(new, batch_size=1, progress=seen.append) == 1
+    backend.refresh()
+    assert backend.count() == 1 and seen == [1]
+    assert ids(backend.search("Шешељ")) == ["only"]
+    assert ids(backend.knn(_vec(9), k=5)) == ["only"]
+
+
+def test_second_instance_sees_commits_after_refresh(backend, make_backend) -> None:
+    other = make_backend()  # another process, as far as the engine is concerned
+    if hasattr(backend, "index_prefix"):
+        other = backend.__class__({**backend.params})
+    assert other.count() == 4
+    backend.index_documents(
+        [SearchDocument(id="new", title="Šešelj", language="sr", vector=_vec(7))]
+    )
+    other.refresh()
+    assert ids(other.search("seselj")) == ["new"]
+    assert ids(other.knn(_vec(7), k=1)) == ["new"]
+    backend.rebuild(corpus()[:1])
+    other.refresh()
+    assert other.count() == 1
+
+
+# --- loader ------------------------------------------------------------------------------
+
+
+def test_loader_resolves_and_caches(settings, tmp_path) -> None:
+    settings.FACTCHECK_VAR_DIR = tmp_path
+    settings.FACTCHECK_SEARCH_BACKEND = "embedded"
+    reset_search_backends()
+    try:
+        first = get_search_backend()
+        assert first is get_search_backend()
+        assert type(first).__name__ == "EmbeddedSearchBackend"
+        assert type(get_search_backend("search.backends.embedded")) is type(first)
+    finally:
+        reset_search_backends()
+
+
+@pytest.mark.parametrize("name", ["nope", "search.backends.nope", "search.types"])
+def test_loader_bad_name_is_improperly_configured(name: str) -> None:
+    with pytest.raises(ImproperlyConfigured, match="FACTCHECK_SEARCH_BACKEND"):
+        load_backend(name)
+
+
+def test_unreachable_elasticsearch_is_improperly_configured() -> None:
+    pytest.importorskip("elasticsearch")
+    with pytest.raises(ImproperlyConfigured, match="unusable"):
+        load_backend("elasticsearch", {"URL": "http://127.0.0.1:9", "TIMEOUT": 1})
