@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format bench install install-dev translations browsers clean
+.PHONY: help run test lint format bench install install-dev translations screenshots clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -21,7 +21,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	@touch $@
 
 $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,elasticsearch]'
 	@touch $@
 
 install: $(VENV)/.installed ## Create the virtualenv and install the platform
@@ -36,7 +36,10 @@ run: install translations ## Run the platform with the demo newsroom on http://1
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py ensure_admin
 	$(BIN)/python manage.py rebuild_search_index
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@echo "Serving on http://$(HOST):$(PORT)/ with a background task worker (Ctrl-C stops both)"
+	@trap 'kill 0' EXIT INT TERM; \
+	  $(BIN)/python manage.py db_worker & \
+	  $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: install-dev translations ## Run the whole test suite
 	$(BIN)/python -m pytest
@@ -55,6 +58,9 @@ bench: install-dev ## Run the benchmarks (need ../shared/data); see docs/benchma
 	$(BIN)/python bench/search.py --shared ../shared
 	$(BIN)/python bench/embeddings.py --shared ../shared
 	$(BIN)/python bench/calibrate.py --shared ../shared
+
+screenshots: install-dev translations ## Refresh the README screenshots (runs the browser tests)
+	FACTCHECK_SCREENSHOT_DIR=$(CURDIR)/docs/screenshots $(BIN)/python -m pytest -m browser -p no:cacheprovider
 
 clean: ## Remove the virtualenv and local data
 	rm -rf $(VENV) var

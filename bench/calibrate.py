@@ -442,6 +442,113 @@ def per_kind(ranks: np.ndarray, kinds: list[str]) -> dict[str, dict[str, float]]
     return table
 
 
+# =========================================================================== hybrid mode
+
+#: Locale codes of the generated / dev claims -> SearchDocument languages.
+DOC_LANGUAGE = {"sr-Cyrl": "sr", "sr-Latn": "sr-latn", "hbs-Latn": "hr"}
+
+
+def django_setup() -> None:
+    """Minimal settings for the search backends and the embedder (no app registry: the
+    benchmarks need neither the database nor the other apps)."""
+    from django.conf import settings
+
+    if not settings.configured:
+        settings.configure(FACTCHECK_VAR_DIR=REPO / "var", FACTCHECK_SEARCH_BACKEND="embedded")
+
+
+def demo_claims() -> list[dict[str, str]]:
+    """The demo newsroom's fact-check claims (``fixtures/demo/newsroom.json``)."""
+    data = json.loads((REPO / "fixtures/demo/newsroom.json").read_text(encoding="utf-8"))
+    return [
+        {"id": f"DEMO{i + 1:03d}", "language": fc.get("locale", ""), "claim": fc["claim_reviewed"]}
+        for i, fc in enumerate(data.get("factchecks", []))
+        if fc.get("claim_reviewed")
+    ]
+
+
+def dev_corpus(shared: Path, seed: int = 13, clef_distractors: int = 1500):
+    """(dev set, corpus items ``{"id","language","claim"}``): the 15 dev fact-checks first,
+    then the demo newsroom, the templated Balkan claims and the CLEF sample (the same
+    seeded draws as the vector-only calibration)."""
+    dev = json.loads((shared / DEV_PATH).read_text(encoding="utf-8"))
+    rng = random.Random(seed)
+    clef = _load_clef_claims(shared)
+    clef_sample = rng.sample(clef, min(clef_distractors, len(clef)))
+    items = [
+        {"id": f["id"], "language": f["language"], "claim": f["claim"]} for f in dev["fact_checks"]
+    ]
+    items += demo_claims()
+    items += generate(seed)
+    items += [
+        {"id": f"CLEF{i + 1:04d}", "language": "en", "claim": c} for i, c in enumerate(clef_sample)
+    ]
+    return dev, items
+
+
+def build_index(items: list[dict[str, str]], root: Path, embedder, cache):
+    """An embedded backend under ``root`` holding ``items`` with cached passage vectors."""
+    from search.backends import load_backend
+    from search.types import SearchDocument
+
+    vectors = cache.embed(embedder, [it["claim"] for it in items], "passage")
+    docs = [
+        SearchDocument(
+            id=it["id"],
+            claim_reviewed=it["claim"],
+            language=DOC_LANGUAGE.get(it["language"], it["language"]).lower(),
+            url=f"https://factcheck.example/{it['id'].lower()}/",
+            vector=[float(x) for x in vec],
+        )
+        for it, vec in zip(items, vectors, strict=True)
+    ]
+    backend = load_backend("embedded", {"PATH": str(root)})
+    backend.rebuild(docs)
+    return backend
+
+
+def match_posts(posts, backend, embedder, method: str, limit: int = 10):
+    """Run ``search.matcher.match_text`` for every post: list of result lists."""
+    from search.matcher import match_text
+    from search.matching import MatchDecision
+
+    decision = MatchDecision.load(embedder.model_id)
+    return [
+        match_text(
+            p["text"],
+            limit=limit,
+            method=method,
+            backend=backend,
+            embedder=embedder,
+            decision=decision,
+        )
+        for p in posts
+    ]
+
+
+def hybrid_scores(shared: Path, seed: int, clef_distractors: int, embedder, cache):
+    """Top score, runner-up margin, "should fire" labels and ranks from the hybrid matcher."""
+    import tempfile
+
+    dev, items = dev_corpus(shared, seed, clef_distractors)
+    posts = dev["posts"]
+    with tempfile.TemporaryDirectory(prefix="calibrate-hybrid-") as tmp:
+        backend = build_index(items, Path(tmp), embedder, cache)
+        results = match_posts(posts, backend, embedder, "hybrid")
+    top = np.array([r[0].score if r else 0.0 for r in results])
+    runner = [r[0].fields.get("runner_up_score") if r else None for r in results]
+    margin = np.array([1.0 if ru is None else t - ru for t, ru in zip(top, runner, strict=True)])
+    ranks = np.array(
+        [
+            next((i + 1 for i, m in enumerate(r) if m.id == p["fact_check"]), 99)
+            if p["fact_check"]
+            else 0
+            for p, r in zip(posts, results, strict=True)
+        ]
+    )
+    return dev, items, top, margin, ranks
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -465,7 +572,16 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="also score fact-checks embedded with the query: prefix",
     )
+    parser.add_argument(
+        "--mode",
+        choices=("vector", "hybrid"),
+        default="vector",
+        help="score source: exact vector cosine (default) or the hybrid matcher "
+        "(search.matcher, lexical + vector fused by RRF, demo newsroom claims added)",
+    )
     args = parser.parse_args(argv)
+    if args.mode == "hybrid":
+        return main_hybrid(args)
 
     started = time.perf_counter()
     dev = json.loads((args.shared / DEV_PATH).read_text(encoding="utf-8"))
@@ -618,6 +734,113 @@ def main(argv: list[str] | None = None) -> int:
             json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
         )
         print(f"\nwrote {args.output}")
+    print(f"total {time.perf_counter() - started:.1f}s")
+    return 0
+
+
+def main_hybrid(args: argparse.Namespace) -> int:
+    """Refit on the scores ``search.match()`` itself produces (hybrid retrieval)."""
+    django_setup()
+    started = time.perf_counter()
+    embedder = get_embedder(args.embedder)
+    cache = get_cache(args.cache)
+    dev, items, top, margin, ranks = hybrid_scores(
+        args.shared, args.seed, args.clef_distractors, embedder, cache
+    )
+    posts = dev["posts"]
+    kinds = [p["kind"] for p in posts]
+    y_pos = np.array([p["fact_check"] is not None for p in posts])
+    neg = ~y_pos
+    y = (y_pos & (ranks == 1)).astype(int)
+    table = per_kind(ranks[y_pos].astype(float), [k for k in kinds if k != "negative"])
+    print(f"hybrid matcher, corpus {len(items)} claims; embedder {embedder.model_id}")
+    for kind, row in table.items():
+        print(
+            f"{kind:<16}{row['n']:>4}{row['recall@1']:>8.3f}{row['recall@5']:>8.3f}{row['mrr']:>8.3f}"
+        )
+    fits: dict[str, dict[str, Any]] = {}
+    fits["threshold_only"] = fit_threshold_margin(top, margin, y, args.max_fpr, use_margin=False)
+    fits["threshold_margin"] = fit_threshold_margin(top, margin, y, args.max_fpr)
+    fits["logistic"] = fit_logistic(top, margin, y, args.max_fpr)
+    loo = {rule: leave_one_out(top, margin, y, rule, args.max_fpr) for rule in fits}
+    for rule, params in fits.items():
+        lo = loo[rule]
+        shown = {k: v for k, v in params.items() if k != "f1"}
+        print(
+            f"{rule:<18}{json.dumps(shown):<60} fit F1 {params['f1']:.3f} LOO F1 {lo['f1']:.3f} "
+            f"LOO FPR {lo['fpr']:.3f}"
+        )
+    rule = (
+        "threshold_margin"
+        if loo["threshold_margin"]["f1"] >= loo["logistic"]["f1"] - 1e-9
+        else "logistic"
+    )
+    chosen = fits[rule]
+    fire = _decide(chosen, rule, top, margin)
+    c = _confusion(fire, y)
+    fp_neg = int((fire & neg).sum())
+    print(
+        f"chosen: {rule} {json.dumps({k: v for k, v in chosen.items() if k != 'f1'})}; "
+        f"TP {int(c['tp'])} FP {int(c['fp'])} FN {int(c['fn'])} F1 {float(c['f1']):.3f}, "
+        f"negatives firing {fp_neg}/{int(neg.sum())}"
+    )
+    counts: dict[str, int] = {}
+    for it in items[len(dev["fact_checks"]) :]:
+        src = (
+            "demo newsroom (fixtures/demo/newsroom.json)"
+            if it["id"].startswith("DEMO")
+            else f"templated Balkan claims (bench/calibrate.py generate(seed={args.seed}))"
+            if it["id"].startswith("TD")
+            else "clef2020-checkthat-task2 verified_claims (English, Snopes)"
+        )
+        counts[src] = counts.get(src, 0) + 1
+    data: dict[str, Any] = {"schema": 1, "models": {}}
+    if args.output.exists():
+        data = json.loads(args.output.read_text(encoding="utf-8"))
+    previous = data.get("models", {}).get(embedder.model_id, {})
+    entry = {
+        **{k: v for k, v in chosen.items() if k != "f1"},
+        "rule": rule,
+        "mode": "hybrid",
+        "score": "cosine(query: best sentence of the post, passage: fact-check claim); "
+        "top result of search.match() (RRF of lexical + vector); runner-up = best cosine "
+        "of any other candidate",
+        "fitted_on": {
+            "dataset": "balkan-claim-matching-dev (data/balkan-claim-matching-dev/dev_set.json)",
+            "posts": {"positive": int(y_pos.sum()), "negative": int(neg.sum())},
+            "fact_checks": len(dev["fact_checks"]),
+            "distractors": counts,
+            "retrieval": "search.matcher.match_text(method='hybrid') over an embedded backend",
+            "posts_cleaned_with": "search.matching.clean_social_text (inside the matcher)",
+            "objective": f"max F1, false-positive rate <= {args.max_fpr}",
+            "method": "grid search threshold x margin; rule chosen by leave-one-out F1",
+            "command": "bench/calibrate.py --shared /work/shared --mode hybrid",
+            "date": TODAY,
+            "model_id": embedder.model_id,
+            "model_version": embedder.version,
+            "dev_set": {
+                "f1": round(float(c["f1"]), 4),
+                "fpr": round(float(c["fpr"]), 4),
+                "negatives_firing": fp_neg,
+            },
+            "leave_one_out": {r: {k: round(v, 4) for k, v in lo.items()} for r, lo in loo.items()},
+            "retrieval_figures": {
+                k: {m: round(v, 4) for m, v in row.items()} for k, row in table.items()
+            },
+            "replaces_vector_only_fit": {
+                k: previous.get(k) for k in ("rule", "threshold", "margin")
+            }
+            if previous.get("mode", "vector") == "vector"
+            else previous.get("fitted_on", {}).get("replaces_vector_only_fit"),
+        },
+    }
+    if not args.no_write:
+        data.setdefault("models", {})[embedder.model_id] = entry
+        data.setdefault("default_model", embedder.model_id)
+        args.output.write_text(
+            json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        print(f"wrote {args.output}")
     print(f"total {time.perf_counter() - started:.1f}s")
     return 0
 

@@ -6,10 +6,11 @@ from django.http import JsonResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
+from rest_framework.authentication import BasicAuthentication, SessionAuthentication
 from rest_framework.decorators import api_view, permission_classes
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAdminUser
 
-from .selectors import factcheck_claimreview_datafeed, factcheck_published_all
+from .selectors import claim_queue, factcheck_claimreview_datafeed, factcheck_published_all
 
 
 class RatingSerializer(serializers.Serializer):
@@ -86,3 +87,46 @@ def claimreview_feed(request):
         json_dumps_params={"ensure_ascii": False},
         content_type="application/ld+json; charset=utf-8",
     )
+
+
+class ClaimMatchSerializer(serializers.Serializer):
+    factcheck_id = serializers.IntegerField(source="factcheck.pk")
+    factcheck_title = serializers.CharField(source="factcheck.title")
+    score = serializers.FloatField()
+    is_match = serializers.BooleanField()
+    method = serializers.CharField()
+    state = serializers.CharField()
+
+
+class ClaimSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    text = serializers.CharField()
+    language = serializers.CharField()
+    country = serializers.CharField()
+    status = serializers.CharField()
+    priority = serializers.FloatField()
+    sighting_count = serializers.IntegerField()
+    first_seen = serializers.DateTimeField()
+    last_seen = serializers.DateTimeField()
+    assignee = serializers.CharField(source="assignee.get_username", allow_null=True, default=None)
+    factcheck_id = serializers.IntegerField(allow_null=True)
+    matches = ClaimMatchSerializer(many=True)
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("status", OpenApiTypes.STR, description="Queue status, e.g. new"),
+        OpenApiParameter("lang", OpenApiTypes.STR, description="Language code"),
+    ]
+)
+class ClaimViewSet(viewsets.ReadOnlyModelViewSet):
+    """The editors' claim queue, highest priority first. Staff accounts only."""
+
+    serializer_class = ClaimSerializer
+    permission_classes = [IsAdminUser]
+    # Basic first: an anonymous caller gets 401 with a WWW-Authenticate challenge, never data.
+    authentication_classes = [BasicAuthentication, SessionAuthentication]
+
+    def get_queryset(self):
+        params = self.request.query_params
+        return claim_queue(status=params.get("status") or None, language=params.get("lang") or None)

@@ -7,6 +7,7 @@ class ClaimsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import signals
+        from . import queue_signals, signals
 
         signals.connect()
+        queue_signals.connect()

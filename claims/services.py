@@ -9,26 +9,37 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from wagtail.log_actions import log
 from wagtail.models import Locale, Page, Site
 
 from .models import (
     Author,
+    Claim,
     ClaimAppearance,
+    ClaimMatch,
+    ClaimNote,
+    ClaimSighting,
+    ClaimStatus,
     Country,
     FactCheckIndexPage,
     FactCheckPage,
     HomePage,
+    MatchState,
+    Platform,
     Rating,
     RatingScale,
+    SightingSource,
     StandardPage,
+    Tip,
+    TipStatus,
     Topic,
 )
 
@@ -133,12 +144,21 @@ def _site_point_to(home: HomePage, *, site_url: str | None) -> None:
     port = parts.port or (443 if parts.scheme == "https" else 80)
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
-        Site.objects.create(hostname=hostname, port=port, root_page=home, is_default_site=True,
-                            site_name=settings.FACTCHECK_NEWSROOM_NAME)
+        Site.objects.create(
+            hostname=hostname,
+            port=port,
+            root_page=home,
+            is_default_site=True,
+            site_name=settings.FACTCHECK_NEWSROOM_NAME,
+        )
         return
     changed = False
-    for name, value in (("root_page_id", home.pk), ("hostname", hostname), ("port", port),
-                        ("site_name", settings.FACTCHECK_NEWSROOM_NAME)):
+    for name, value in (
+        ("root_page_id", home.pk),
+        ("hostname", hostname),
+        ("port", port),
+        ("site_name", settings.FACTCHECK_NEWSROOM_NAME),
+    ):
         if getattr(site, name) != value:
             setattr(site, name, value)
             changed = True
@@ -199,7 +219,9 @@ def rating_scale_upsert(
     scales: dict[str, RatingScale] = {}
     base_scale: RatingScale | None = None
     base_ratings: dict[str, Rating] = {}
-    codes = [settings.LANGUAGE_CODE] + [c for c, _ in settings.LANGUAGES if c != settings.LANGUAGE_CODE]
+    codes = [settings.LANGUAGE_CODE] + [
+        c for c, _ in settings.LANGUAGES if c != settings.LANGUAGE_CODE
+    ]
     for code in codes:
         if code not in names:
             continue
@@ -299,11 +321,19 @@ def factcheck_upsert(
     slug = slugify(slug)[:250] or "fact-check"
     locale = index.locale
     existing = _child(index, slug)
+    if existing is not None and existing.alias_of_id:
+        # An automatic script mirror is in the way of a real translation: the translation wins.
+        from wagtail.actions.convert_alias import ConvertAliasPageAction
+
+        ConvertAliasPageAction(existing.specific, user=user).execute(skip_permission_checks=True)
+        existing = Page.objects.get(pk=existing.pk)
     page: FactCheckPage = existing.specific if existing else FactCheckPage(slug=slug, locale=locale)
     topics = list(Topic.objects.filter(key__in=list(topic_keys), locale=locale))
     countries = list(Country.objects.filter(code__in=[c.upper() for c in country_codes]))
     new_appearances = [
-        ClaimAppearance(url=a.url, platform=a.platform, date=a.date, archive_url=a.archive_url or "")
+        ClaimAppearance(
+            url=a.url, platform=a.platform, date=a.date, archive_url=a.archive_url or ""
+        )
         for a in appearances
     ]
     fields = {
@@ -343,12 +373,15 @@ def factcheck_upsert(
     return page.specific, True
 
 
-def _factcheck_differs(page, fields, body, appearances, topics, countries, authors, reviewer) -> bool:
+def _factcheck_differs(
+    page, fields, body, appearances, topics, countries, authors, reviewer
+) -> bool:
     if any(getattr(page, name) != value for name, value in fields.items()):
         return True
-    if page.body.raw_data != body and [
-        {"type": b["type"], "value": b["value"]} for b in page.body.raw_data
-    ] != body:
+    if (
+        page.body.raw_data != body
+        and [{"type": b["type"], "value": b["value"]} for b in page.body.raw_data] != body
+    ):
         return True
     current = [(a.url, a.platform, a.date, a.archive_url) for a in page.appearances.all()]
     wanted = [(a.url, a.platform, a.date, a.archive_url) for a in appearances]
@@ -415,8 +448,15 @@ class ImportReport:
 
 
 _BCP47_TO_LOCALE = {
-    "sr-cyrl": "sr", "sr-latn": "sr-latn", "sr-me": "cnr", "cnr": "cnr", "hr": "hr", "bs": "bs",
-    "mk": "mk", "sq": "sq", "en": "en",
+    "sr-cyrl": "sr",
+    "sr-latn": "sr-latn",
+    "sr-me": "cnr",
+    "cnr": "cnr",
+    "hr": "hr",
+    "bs": "bs",
+    "mk": "mk",
+    "sq": "sq",
+    "en": "en",
 }
 
 
@@ -524,7 +564,8 @@ def claimreview_import(*, records: Sequence, report: ImportReport | None = None)
             a.url for a in appearances
         }:
             appearances.insert(
-                0, AppearanceData(url=record.first_appearance.url, date=record.first_appearance.date)
+                0,
+                AppearanceData(url=record.first_appearance.url, date=record.first_appearance.date),
             )
         title = (record.headline or record.claim_reviewed).strip()
         _page, changed = factcheck_upsert(
@@ -549,3 +590,838 @@ def claimreview_import(*, records: Sequence, report: ImportReport | None = None)
         else:
             report.unchanged += 1
     return report
+
+
+# --- The claim queue ----------------------------------------------------------------
+#
+# Every change to a claim goes through these functions. Each one that changes state
+# locks the claim row (``select_for_update``) inside a transaction, re-reads it, checks
+# the transition is allowed from the state it is in *now*, bumps ``version`` and writes
+# an entry to Wagtail's audit log. Two editors acting at once therefore serialise: the
+# second sees the first one's result and gets a ``ClaimActionError`` with a message it
+# can show, never a half-merged claim.
+
+CLAIM_LOG_ACTIONS: dict[str, tuple[str, str]] = {
+    "claims.create": ("Create claim", "Claim opened"),
+    "claims.add_sighting": ("Add sighting", "New appearance recorded"),
+    "claims.suggest": ("Suggest matches", "Matching fact-checks suggested"),
+    "claims.confirm_match": ("Confirm match", "Match confirmed: already debunked"),
+    "claims.reject_match": ("Reject match", "Suggested match rejected"),
+    "claims.merge": ("Merge", "Merged into another claim"),
+    "claims.absorb": ("Absorb", "Another claim merged into this one"),
+    "claims.assign": ("Assign", "Assigned"),
+    "claims.set_priority": ("Set priority", "Priority set"),
+    "claims.dismiss": ("Dismiss", "Dismissed"),
+    "claims.reopen": ("Reopen", "Reopened"),
+    "claims.add_note": ("Add note", "Note added"),
+    "claims.start_factcheck": ("Start fact-check", "Fact-check started"),
+    "claims.follow_factcheck": ("Follow fact-check", "Status follows the fact-check"),
+}
+
+
+class ClaimActionError(Exception):
+    """An action that cannot happen to the claim as it is now; the message is for editors."""
+
+
+class ClaimMergedError(ClaimActionError):
+    """The claim was merged into another one (possibly a moment ago, by another editor)."""
+
+
+class ClaimConflictError(ClaimActionError):
+    """The claim changed since the editor loaded it (``expected_version`` is stale)."""
+
+
+_S = ClaimStatus
+_ANY_BUT_MERGED = frozenset(_S) - {_S.MERGED}
+CLAIM_TRANSITIONS: dict[str, frozenset[str]] = {
+    "assign": _ANY_BUT_MERGED,
+    "set_priority": _ANY_BUT_MERGED,
+    "add_note": _ANY_BUT_MERGED,
+    "reject_match": _ANY_BUT_MERGED,
+    "confirm_match": frozenset({_S.NEW, _S.TRIAGED, _S.IN_PROGRESS}),
+    "dismiss": frozenset({_S.NEW, _S.TRIAGED, _S.IN_PROGRESS}),
+    "reopen": frozenset({_S.DISMISSED}),
+    "start_factcheck": frozenset({_S.NEW, _S.TRIAGED}),
+    "merge_source": frozenset({_S.NEW, _S.TRIAGED, _S.DISMISSED, _S.ALREADY_DEBUNKED}),
+    "merge_target": _ANY_BUT_MERGED,
+}
+#: Statuses in which the claim is still being worked on, and follows its fact-check.
+_FOLLOWS_FACTCHECK = frozenset({_S.NEW, _S.TRIAGED, _S.IN_PROGRESS, _S.IN_REVIEW})
+#: Claims with a fact-check this far along keep it when another claim is merged in.
+_ADVANCED = frozenset({_S.IN_PROGRESS, _S.IN_REVIEW, _S.PUBLISHED, _S.ALREADY_DEBUNKED})
+
+MAX_CLAIM_CHARS = 5000
+MAX_SIGHTING_TEXT = 20_000
+MIN_CLAIM_CHARS = 15
+
+
+@dataclass
+class SightingData:
+    """Where and when a claim was seen; ``source`` is a ``SightingSource`` value."""
+
+    source: str
+    url: str = ""
+    platform: str = "web"
+    captured_item_id: int | None = None
+    tip_id: int | None = None
+    outlet_id: int | None = None
+    channel_id: int | None = None
+    author: str = ""
+    title: str = ""
+    text: str = ""
+    published_at: datetime | None = None
+    seen_at: datetime | None = None
+    engagement: dict[str, Any] = field(default_factory=dict)
+
+
+def _log_claim(claim: Claim, action: str, *, user=None, **data: Any) -> None:
+    log(instance=claim, action=action, user=user, data=data)
+
+
+def _lock_claim(pk: int) -> Claim:
+    try:
+        return Claim.objects.select_for_update().get(pk=pk)
+    except Claim.DoesNotExist:
+        raise ClaimActionError(_("This claim no longer exists.")) from None
+
+
+def _check_claim(claim: Claim, action: str, *, expected_version: int | None = None) -> None:
+    if claim.status == ClaimStatus.MERGED:
+        raise ClaimMergedError(
+            _("Claim #%(pk)s was merged into claim #%(target)s; continue there.")
+            % {"pk": claim.pk, "target": claim.merged_into_id}
+        )
+    if expected_version is not None and claim.version != expected_version:
+        raise ClaimConflictError(
+            _("Another editor changed claim #%(pk)s a moment ago. Reload it and try again.")
+            % {"pk": claim.pk}
+        )
+    if claim.status not in CLAIM_TRANSITIONS[action]:
+        raise ClaimActionError(
+            _("This cannot be done to a claim that is “%(status)s”.")
+            % {"status": claim.get_status_display()}
+        )
+
+
+def _save_claim(claim: Claim, *fields: str) -> None:
+    claim.version += 1
+    claim.save(update_fields=[*fields, "version", "updated"])
+
+
+def _claim_signature(text: str, language: str) -> tuple[str, str, bytes]:
+    """Folded text, its hash (exact repeats in any script) and an embedding (paraphrases)."""
+    import hashlib
+
+    import numpy as np
+
+    from search.normalize import fold
+
+    normalized = " ".join(fold(text, language or None).split())
+    digest = hashlib.sha256(normalized.encode()).hexdigest() if normalized else ""
+    try:
+        from search.embeddings import embed_cached
+
+        vector = np.asarray(embed_cached([text], "query")[0], dtype=np.float32)
+        norm = float(np.linalg.norm(vector))
+        blob = (vector / norm).astype(np.float32).tobytes() if norm else b""
+    except Exception:  # noqa: BLE001 - a missing model must not lose the claim
+        logger.exception("embedding a claim failed; it will only match by exact text")
+        blob = b""
+    return normalized, digest, blob
+
+
+def _follow_merged(claim: Claim) -> Claim:
+    seen = set()
+    while claim.status == ClaimStatus.MERGED and claim.merged_into_id and claim.pk not in seen:
+        seen.add(claim.pk)
+        claim = Claim.objects.get(pk=claim.merged_into_id)
+    return claim
+
+
+def claim_find_similar(*, text: str, language: str = "", signature=None) -> Claim | None:
+    """The open claim this text repeats, if any: same folded text, else a close embedding.
+
+    The cosine threshold is ``FACTCHECK_CLAIM_SIMILARITY_THRESHOLD`` (default 0.93: e5
+    puts paraphrases at 0.88-0.98 and unrelated same-topic sentences up to 0.89, so only
+    near-verbatim repeats are merged automatically; editors merge the rest). Candidates
+    are the most recent ``FACTCHECK_CLAIM_SIMILARITY_WINDOW`` claims (default 5000).
+    """
+    import numpy as np
+
+    _normalized, digest, blob = signature or _claim_signature(text, language)
+    if digest:
+        same = Claim.objects.filter(text_hash=digest).order_by("pk").first()
+        if same is not None:
+            return _follow_merged(same)
+    if not blob:
+        return None
+    threshold = float(getattr(settings, "FACTCHECK_CLAIM_SIMILARITY_THRESHOLD", 0.93))
+    window = int(getattr(settings, "FACTCHECK_CLAIM_SIMILARITY_WINDOW", 5000))
+    rows = list(
+        Claim.objects.exclude(status=ClaimStatus.MERGED)
+        .exclude(vector=b"")
+        .order_by("-last_seen")
+        .values_list("pk", "vector")[:window]
+    )
+    query = np.frombuffer(blob, dtype=np.float32)
+    rows = [(pk, bytes(v)) for pk, v in rows if v and len(v) == len(blob)]
+    if not rows:
+        return None
+    matrix = np.frombuffer(b"".join(v for _pk, v in rows), dtype=np.float32).reshape(len(rows), -1)
+    scores = matrix @ query
+    best = int(np.argmax(scores))
+    if float(scores[best]) >= threshold:
+        return Claim.objects.get(pk=rows[best][0])
+    return None
+
+
+def _sighting_from(claim: Claim, data: SightingData) -> ClaimSighting:
+    engagement = {k: v for k, v in (data.engagement or {}).items() if isinstance(v, int | float)}
+    return ClaimSighting(
+        claim=claim,
+        source=data.source,
+        url=(data.url or "")[:1000],
+        platform=data.platform if data.platform in Platform.values else Platform.OTHER,
+        captured_item_id=data.captured_item_id,
+        tip_id=data.tip_id,
+        outlet_id=data.outlet_id,
+        channel_id=data.channel_id,
+        author=(data.author or "")[:300],
+        title=(data.title or "")[:1000],
+        text=(data.text or "")[:MAX_SIGHTING_TEXT],
+        published_at=data.published_at,
+        seen_at=data.seen_at or timezone.now(),
+        engagement=data.engagement or {},
+        engagement_total=int(sum(max(0, v) for v in engagement.values())),
+    )
+
+
+def claim_priority_components(claim: Claim, *, now: datetime | None = None) -> dict[str, float]:
+    """What the queue's priority is made of; the list shows these next to the total."""
+    import math
+
+    now = now or timezone.now()
+    hours = max(0.0, (now - claim.last_seen).total_seconds() / 3600) if claim.last_seen else 1e6
+    confidence = claim.best_match_score if claim.has_suggested_match else 0.0
+    return {
+        "appearances": round(10 * math.log1p(claim.sighting_count), 1),
+        "spread": float(6 * max(claim.outlet_count - 1, 0) + 4 * max(claim.platform_count - 1, 0)),
+        "engagement": round(4 * math.log10(1 + max(claim.engagement_total, 0)), 1),
+        "recency": round(25 * math.exp(-hours / 48), 1),
+        "match": round(15 * confidence, 1),
+    }
+
+
+def claim_refresh_stats(*, claim: Claim, save: bool = True) -> Claim:
+    """Recompute the denormalised counters and the priority from sightings and matches."""
+    from django.db.models import Count, Max, Min, Sum
+
+    agg = claim.sightings.aggregate(
+        n=Count("id"),
+        outlets=Count("outlet", distinct=True),
+        platforms=Count("platform", distinct=True),
+        engagement=Sum("engagement_total"),
+        first=Min("seen_at"),
+        first_published=Min("published_at"),
+        last=Max("seen_at"),
+    )
+    suggested = claim.matches.filter(state=MatchState.SUGGESTED)
+    claim.sighting_count = agg["n"] or 0
+    claim.outlet_count = agg["outlets"] or 0
+    claim.platform_count = agg["platforms"] or 0
+    claim.engagement_total = agg["engagement"] or 0
+    firsts = [d for d in (agg["first"], agg["first_published"], claim.first_seen) if d]
+    claim.first_seen = min(firsts) if firsts else timezone.now()
+    claim.last_seen = (
+        max(d for d in (agg["last"], claim.last_seen) if d) if agg["last"] else claim.last_seen
+    )
+    claim.best_match_score = suggested.aggregate(best=Max("score"))["best"] or 0.0
+    claim.has_suggested_match = suggested.filter(is_match=True).exists()
+    countries = list(
+        claim.sightings.exclude(outlet__isnull=True)
+        .values("outlet__country")
+        .annotate(n=Count("id"))
+        .order_by("-n")[:1]
+    )
+    if countries and countries[0]["outlet__country"] != "other":
+        claim.country = countries[0]["outlet__country"]
+    components = claim_priority_components(claim)
+    claim.priority_components = components
+    claim.priority = (
+        claim.priority_override
+        if claim.priority_override is not None
+        else round(sum(components.values()), 1)
+    )
+    if save:
+        _save_claim(
+            claim,
+            "sighting_count", "outlet_count", "platform_count", "engagement_total",
+            "first_seen", "last_seen", "best_match_score", "has_suggested_match",
+            "country", "priority_components", "priority",
+        )  # fmt: skip
+    return claim
+
+
+def claim_create(
+    *,
+    text: str,
+    language: str = "",
+    sighting: SightingData | None = None,
+    claimant: str = "",
+    user=None,
+    suggest: bool = True,
+    signature=None,
+) -> Claim:
+    """Open a new queue entry, record where it was seen and ask ``search.match()`` for debunks."""
+    text = (text or "").strip()
+    if not text:
+        raise ClaimActionError(_("A claim needs its text."))
+    text = text[:MAX_CLAIM_CHARS]
+    normalized, digest, blob = signature or _claim_signature(text, language)
+    with transaction.atomic():
+        claim = Claim.objects.create(
+            text=text,
+            normalized_text=normalized,
+            text_hash=digest,
+            vector=blob,
+            language=(language or "")[:16],
+            claimant=(claimant or "")[:255],
+        )
+        if sighting is not None:
+            _sighting_from(claim, sighting).save()
+        claim_refresh_stats(claim=claim)
+        _log_claim(claim, "claims.create", user=user, source=sighting.source if sighting else "")
+    if suggest:
+        claim_suggest_matches(claim=claim)
+    return claim
+
+
+def claim_suggest_matches(*, claim: Claim, limit: int = 3) -> list[ClaimMatch]:
+    """Ask ``search.match()`` for earlier fact-checks answering this claim.
+
+    Suggestions already decided (confirmed/rejected) are left alone, so an editor's
+    decision is never overwritten by a later run. A matcher failure is logged and the
+    claim stays in the queue without suggestions.
+    """
+    import search
+
+    try:
+        results = search.match(claim.text[:20_000], limit=limit, language=claim.language or None)
+    except Exception:  # noqa: BLE001 - matching is best effort; the claim is already safe
+        logger.exception("search.match failed for claim %s", claim.pk)
+        return []
+    ids = {int(r.id) for r in results if str(r.id).isdigit()}
+    known = set(FactCheckPage.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    created: list[ClaimMatch] = []
+    with transaction.atomic():
+        claim = _lock_claim(claim.pk)
+        for result in results:
+            if not str(result.id).isdigit() or int(result.id) not in known:
+                continue
+            match, was_created = ClaimMatch.objects.get_or_create(
+                claim=claim,
+                factcheck_id=int(result.id),
+                defaults={
+                    "score": float(result.score),
+                    "method": (result.method or "")[:40],
+                    "is_match": bool(result.is_match),
+                    "matched_sentence": result.matched_sentence or "",
+                },
+            )
+            if not was_created and match.state == MatchState.SUGGESTED:
+                match.score, match.is_match = float(result.score), bool(result.is_match)
+                match.matched_sentence = result.matched_sentence or match.matched_sentence
+                match.save(update_fields=["score", "is_match", "matched_sentence"])
+            if was_created:
+                created.append(match)
+        if created:
+            claim_refresh_stats(claim=claim)
+            _log_claim(
+                claim, "claims.suggest",
+                factchecks=[m.factcheck_id for m in created],
+                scores=[round(m.score, 3) for m in created],
+            )  # fmt: skip
+    return created
+
+
+def claim_add_sighting(*, claim: Claim, sighting: SightingData, user=None) -> Claim:
+    """Record another appearance of a claim (a merged claim passes it on to its target).
+
+    Idempotent for captured items: the same item twice is one sighting.
+    """
+    with transaction.atomic():
+        locked = _lock_claim(claim.pk)
+        if locked.status == ClaimStatus.MERGED:
+            target = _follow_merged(locked)
+            locked = _lock_claim(target.pk)
+        if (
+            sighting.captured_item_id
+            and locked.sightings.filter(captured_item_id=sighting.captured_item_id).exists()
+        ):
+            return locked
+        if sighting.url and sighting.source != SightingSource.CAPTURED:
+            same = locked.sightings.filter(url=sighting.url[:1000], tip_id=sighting.tip_id).first()
+            if same is not None and sighting.tip_id:
+                return locked
+        _sighting_from(locked, sighting).save()
+        claim_refresh_stats(claim=locked)
+        _log_claim(
+            locked, "claims.add_sighting", user=user, source=sighting.source, url=sighting.url
+        )
+    return locked
+
+
+def claim_open_or_attach(
+    *,
+    text: str,
+    language: str = "",
+    sighting: SightingData,
+    claimant: str = "",
+    user=None,
+) -> tuple[Claim, bool]:
+    """Add the sighting to the claim this text repeats, or open a new one. (claim, created)"""
+    signature = _claim_signature(text.strip()[:MAX_CLAIM_CHARS], language)
+    existing = claim_find_similar(text=text, language=language, signature=signature)
+    if existing is not None:
+        return claim_add_sighting(claim=existing, sighting=sighting, user=user), False
+    claim = claim_create(
+        text=text, language=language, sighting=sighting, claimant=claimant, user=user,
+        signature=signature,
+    )  # fmt: skip
+    return claim, True
+
+
+_CAPTURE_PLATFORMS = {"telegram": "telegram", "mastodon": "mastodon", "bluesky": "bluesky"}
+
+
+def claim_candidate_text(*, title: str, text: str, platform: str) -> str:
+    """The claim an item carries: a post's text, or an article's headline (else its lead)."""
+    if platform in _CAPTURE_PLATFORMS or not title.strip():
+        body = " ".join(text.split())
+        return body[:1000]
+    return " ".join(title.split())[:1000]
+
+
+def claim_intake_item(*, item) -> Claim | None:
+    """Intake for ingest's ``hand_off``: attach a captured item to its claim or open one.
+
+    Same item again -> nothing new; a near-duplicate of an item already on a claim ->
+    that claim; the same claim in other words or script -> ``claim_find_similar``;
+    otherwise a new claim with ``search.match()`` suggestions. Items too short to
+    carry a claim are skipped (None).
+    """
+    text = claim_candidate_text(title=item.title, text=item.text, platform=item.platform)
+    if len(text) < MIN_CLAIM_CHARS:
+        return None
+    known = ClaimSighting.objects.filter(captured_item=item).select_related("claim").first()
+    if known is not None:
+        return _follow_merged(known.claim)
+    sighting = SightingData(
+        source=SightingSource.CAPTURED,
+        url=item.canonical_url,
+        platform=_CAPTURE_PLATFORMS.get(item.platform, Platform.WEB),
+        captured_item_id=item.pk,
+        outlet_id=item.outlet_id,
+        channel_id=item.channel_id,
+        author=item.author,
+        title=item.title,
+        text=item.text,
+        published_at=item.published_at,
+        seen_at=item.captured_at,
+        engagement=dict(item.engagement or {}),
+    )
+    if item.near_duplicate_of_id:
+        original = (
+            ClaimSighting.objects.filter(captured_item_id=item.near_duplicate_of_id)
+            .select_related("claim")
+            .first()
+        )
+        if original is not None:
+            return claim_add_sighting(claim=_follow_merged(original.claim), sighting=sighting)
+    claim, _created = claim_open_or_attach(
+        text=text, language=item.language, sighting=sighting, claimant=item.author
+    )
+    return claim
+
+
+def factcheck_add_appearances(
+    *, page: FactCheckPage, appearances: Iterable[AppearanceData], user=None
+) -> int:
+    """Add appearances to a fact-check and publish that as a new revision (if it is live).
+
+    URLs already listed are skipped. Returns how many were added. The page's ClaimReview
+    lists every appearance, so partners see where the debunked claim resurfaced.
+    """
+    page = FactCheckPage.objects.get(pk=page.pk)
+    if page.alias_of_id:
+        page = FactCheckPage.objects.get(pk=page.alias_of_id)
+    current = list(page.appearances.all())
+    known = {a.url for a in current}
+    new = []
+    for appearance in appearances:
+        if appearance.url and appearance.url not in known:
+            known.add(appearance.url)
+            new.append(
+                ClaimAppearance(
+                    url=appearance.url[:1000], platform=appearance.platform,
+                    date=appearance.date, archive_url=appearance.archive_url or "",
+                )
+            )  # fmt: skip
+    if not new:
+        return 0
+    page.appearances = current + new
+    if page.live:
+        _publish(page, user=user)
+    else:
+        page.save_revision(user=user, log_action=True, clean=False)
+    return len(new)
+
+
+def _appearances_of(claim: Claim) -> list[AppearanceData]:
+    return [
+        AppearanceData(
+            url=s.url,
+            platform=s.platform,
+            date=(s.published_at or s.seen_at).date() if (s.published_at or s.seen_at) else None,
+        )
+        for s in claim.sightings.exclude(url="").order_by("seen_at", "pk")
+    ]
+
+
+def claim_confirm_match(
+    *, match: ClaimMatch, user=None, expected_version: int | None = None
+) -> Claim:
+    """The claim is already debunked by ``match.factcheck``: link it and list its appearances."""
+    with transaction.atomic():
+        claim = _lock_claim(match.claim_id)
+        _check_claim(claim, "confirm_match", expected_version=expected_version)
+        match = ClaimMatch.objects.select_for_update().get(pk=match.pk)
+        if match.state == MatchState.CONFIRMED:
+            raise ClaimActionError(_("This match is already confirmed."))
+        match.state, match.decided_by, match.decided_at = MatchState.CONFIRMED, user, timezone.now()
+        match.save(update_fields=["state", "decided_by", "decided_at"])
+        claim.status = ClaimStatus.ALREADY_DEBUNKED
+        claim.factcheck_id = match.factcheck_id
+        _save_claim(claim, "status", "factcheck")
+        added = factcheck_add_appearances(
+            page=match.factcheck, appearances=_appearances_of(claim), user=user
+        )
+        claim_refresh_stats(claim=claim)
+        _log_claim(
+            claim,
+            "claims.confirm_match",
+            user=user,
+            factcheck=match.factcheck_id,
+            score=match.score,
+            appearances_added=added,
+        )
+    return claim
+
+
+def claim_reject_match(
+    *, match: ClaimMatch, user=None, expected_version: int | None = None
+) -> ClaimMatch:
+    """The suggested fact-check does not answer this claim (kept as calibration data)."""
+    with transaction.atomic():
+        claim = _lock_claim(match.claim_id)
+        _check_claim(claim, "reject_match", expected_version=expected_version)
+        match = ClaimMatch.objects.select_for_update().get(pk=match.pk)
+        if match.state != MatchState.SUGGESTED:
+            raise ClaimActionError(
+                _("This match was already %(state)s.")
+                % {"state": match.get_state_display().lower()}
+            )
+        match.state, match.decided_by, match.decided_at = MatchState.REJECTED, user, timezone.now()
+        match.save(update_fields=["state", "decided_by", "decided_at"])
+        claim_refresh_stats(claim=claim)
+        _log_claim(
+            claim, "claims.reject_match", user=user, factcheck=match.factcheck_id, score=match.score
+        )
+    return match
+
+
+def claim_merge(*, source: Claim, target: Claim, user=None) -> Claim:
+    """Merge ``source`` into ``target``: sightings, suggestions, notes and tips move over.
+
+    Both rows are locked in primary-key order (so two editors merging A->B and B->A at
+    once cannot deadlock, and exactly one of them wins). A claim that is already being
+    fact-checked or published cannot be merged away; merge the other one into it.
+    """
+    if source.pk == target.pk:
+        raise ClaimActionError(_("A claim cannot be merged into itself."))
+    with transaction.atomic():
+        locked = {
+            c.pk: c
+            for c in Claim.objects.select_for_update()
+            .filter(pk__in=[source.pk, target.pk])
+            .order_by("pk")
+        }
+        if len(locked) != 2:
+            raise ClaimActionError(_("One of these claims no longer exists."))
+        source, target = locked[source.pk], locked[target.pk]
+        _check_claim(source, "merge_source")
+        _check_claim(target, "merge_target")
+        taken = set(
+            target.sightings.exclude(captured_item__isnull=True).values_list(
+                "captured_item_id", flat=True
+            )
+        )
+        source.sightings.filter(captured_item_id__in=taken).delete()
+        source.sightings.update(claim=target)
+        decided = set(target.matches.values_list("factcheck_id", flat=True))
+        source.matches.filter(factcheck_id__in=decided).delete()
+        source.matches.update(claim=target)
+        source.notes.update(claim=target)
+        source.tips.update(claim=target)
+        if target.status not in _ADVANCED and source.status in _ADVANCED:
+            target.status, target.factcheck_id = source.status, source.factcheck_id
+        target.first_seen = min(target.first_seen, source.first_seen)
+        target.assignee_id = target.assignee_id or source.assignee_id
+        _save_claim(target, "status", "factcheck", "first_seen", "assignee")
+        source.status, source.merged_into = ClaimStatus.MERGED, target
+        _save_claim(source, "status", "merged_into")
+        claim_refresh_stats(claim=target)
+        _log_claim(source, "claims.merge", user=user, into=target.pk)
+        _log_claim(target, "claims.absorb", user=user, merged=source.pk)
+    return target
+
+
+def claim_assign(
+    *, claim: Claim, assignee, user=None, expected_version: int | None = None
+) -> Claim:
+    """Give the claim to a fact-checker (None unassigns); they get an email."""
+    with transaction.atomic():
+        claim = _lock_claim(claim.pk)
+        _check_claim(claim, "assign", expected_version=expected_version)
+        previous = claim.assignee_id
+        claim.assignee = assignee
+        if claim.status == ClaimStatus.NEW and assignee is not None:
+            claim.status = ClaimStatus.TRIAGED
+        _save_claim(claim, "assignee", "status")
+        _log_claim(
+            claim,
+            "claims.assign",
+            user=user,
+            assignee=assignee.get_username() if assignee else None,
+        )
+        if assignee is not None and assignee.pk != previous and getattr(assignee, "email", ""):
+            from .emails import send_assignment_email
+
+            claim_id, assignee_id, user_id = claim.pk, assignee.pk, getattr(user, "pk", None)
+            transaction.on_commit(
+                lambda: send_assignment_email(
+                    claim_id=claim_id, assignee_id=assignee_id, assigned_by_id=user_id
+                )
+            )
+    return claim
+
+
+def claim_set_priority(*, claim: Claim, priority: float | None, user=None) -> Claim:
+    """Override the computed priority (None returns to the computed score)."""
+    with transaction.atomic():
+        claim = _lock_claim(claim.pk)
+        _check_claim(claim, "set_priority")
+        claim.priority_override = priority
+        _save_claim(claim, "priority_override")
+        claim_refresh_stats(claim=claim)
+        _log_claim(claim, "claims.set_priority", user=user, priority=priority)
+    return claim
+
+
+def claim_dismiss(
+    *, claim: Claim, reason: str, user=None, expected_version: int | None = None
+) -> Claim:
+    """Take the claim off the queue; the reason is required and shown on the claim."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ClaimActionError(_("Give a reason for dismissing the claim."))
+    with transaction.atomic():
+        claim = _lock_claim(claim.pk)
+        _check_claim(claim, "dismiss", expected_version=expected_version)
+        claim.status, claim.dismiss_reason = ClaimStatus.DISMISSED, reason[:2000]
+        _save_claim(claim, "status", "dismiss_reason")
+        _log_claim(claim, "claims.dismiss", user=user, reason=reason[:2000])
+    return claim
+
+
+def claim_reopen(*, claim: Claim, user=None) -> Claim:
+    with transaction.atomic():
+        claim = _lock_claim(claim.pk)
+        _check_claim(claim, "reopen")
+        claim.status, claim.dismiss_reason = ClaimStatus.TRIAGED, ""
+        _save_claim(claim, "status", "dismiss_reason")
+        _log_claim(claim, "claims.reopen", user=user)
+    return claim
+
+
+def claim_add_note(*, claim: Claim, text: str, user=None) -> ClaimNote:
+    text = (text or "").strip()
+    if not text:
+        raise ClaimActionError(_("A note cannot be empty."))
+    with transaction.atomic():
+        claim = _lock_claim(claim.pk)
+        _check_claim(claim, "add_note")
+        note = ClaimNote.objects.create(claim=claim, author=user, text=text[:10_000])
+        _log_claim(claim, "claims.add_note", user=user, note=note.pk)
+    return note
+
+
+def claim_locale_code(claim: Claim) -> str:
+    """The site locale a fact-check of this claim is written in."""
+    codes = [code for code, _name in settings.LANGUAGES]
+    language = (claim.language or "").lower()
+    if language in codes:
+        return language
+    if language.split("-")[0] in codes:
+        return language.split("-")[0]
+    return settings.LANGUAGE_CODE
+
+
+def claim_start_factcheck(
+    *, claim: Claim, user=None, locale_code: str | None = None
+) -> FactCheckPage:
+    """Create a draft fact-check for the claim in its locale, prefilled and linked back."""
+    with transaction.atomic():
+        claim = _lock_claim(claim.pk)
+        _check_claim(claim, "start_factcheck")
+        code = locale_code or claim_locale_code(claim)
+        index = index_for(locale_code=code)
+        first = claim.sightings.order_by("seen_at", "pk").first()
+        claimant = claim.claimant or (first.author if first else "") or ""
+        title = str(claim)[:255]
+        page = FactCheckPage(
+            title=title,
+            slug=f"claim-{claim.pk}-{slugify(title)[:60]}".strip("-"),
+            locale=index.locale,
+            claim_reviewed=claim.text,
+            claimant=claimant[:255],
+            claim_date=(first.published_at or first.seen_at).date() if first else None,
+            summary="",
+            live=False,
+        )
+        page.appearances = [
+            ClaimAppearance(url=a.url[:1000], platform=a.platform, date=a.date)
+            for a in _appearances_of(claim)
+        ]
+        # A draft: the verdict and summary are for the fact-checker to write, so the
+        # required-field checks of a publishable page do not apply yet.
+        page.full_clean = lambda *args, **kwargs: None
+        index.add_child(instance=page)
+        del page.full_clean
+        page.save_revision(user=user, log_action=True, clean=False)
+        claim.factcheck = page
+        claim.status = ClaimStatus.IN_PROGRESS
+        claim.assignee = claim.assignee or user
+        _save_claim(claim, "factcheck", "status", "assignee")
+        _log_claim(claim, "claims.start_factcheck", user=user, factcheck=page.pk, locale=code)
+    return page
+
+
+def claim_follow_factcheck(*, page: Page, status: str) -> int:
+    """Claims worked on through ``page`` take ``status`` (published / in review). Returns count."""
+    page_ids = {page.pk}
+    if getattr(page, "alias_of_id", None):
+        page_ids.add(page.alias_of_id)
+    changed = 0
+    with transaction.atomic():
+        for claim in (
+            Claim.objects.select_for_update()
+            .filter(factcheck_id__in=page_ids, status__in=_FOLLOWS_FACTCHECK)
+            .order_by("pk")
+        ):
+            if claim.status == status:
+                continue
+            claim.status = status
+            _save_claim(claim, "status")
+            _log_claim(claim, "claims.follow_factcheck", status=status, factcheck=page.pk)
+            changed += 1
+    return changed
+
+
+# --- Tips -------------------------------------------------------------------------
+
+
+def tip_submit(*, text: str = "", url: str = "", contact: str = "", language: str = "") -> Tip:
+    """Store a reader's tip and turn it into a claim; a URL is fetched by a task.
+
+    The form has validated the input (size, plain text, public URL). With text, the
+    claim opens now; with only a URL, it opens once the page is fetched (or with the
+    URL as its text if the fetch fails), so a tip is never lost.
+    """
+    from django.utils.module_loading import import_string
+
+    text, url = (text or "").strip(), (url or "").strip()
+    if not text and not url:
+        raise ClaimActionError(_("Tell us the claim, or give a link to where you saw it."))
+    tip = Tip.objects.create(
+        text=text[:MAX_CLAIM_CHARS],
+        url=url[:1000],
+        contact=(contact or "").strip()[:255],
+        language=language[:16],
+    )
+    if text:
+        claim, _created = claim_open_or_attach(
+            text=text, language=language,
+            sighting=SightingData(source=SightingSource.TIP, url=url, tip_id=tip.pk, text=text),
+        )  # fmt: skip
+        tip.claim = claim
+        tip.save(update_fields=["claim"])
+    if url:
+        # The fetch needs ingest's guarded HTTP client; claims never imports ingest, so the
+        # task is named by a setting (default ``ingest.tasks.tip_fetch_url``).
+        task_path = getattr(settings, "FACTCHECK_TIP_FETCH_TASK", "ingest.tasks.tip_fetch_url")
+        import_string(task_path).enqueue(tip.pk)
+    return tip
+
+
+def tip_record_fetch(
+    *, tip: Tip, url: str = "", title: str = "", text: str = "", error: str = "",
+    published_at: datetime | None = None, author: str = "",
+) -> Tip:  # fmt: skip
+    """Store what fetching a tip's URL gave (or why it failed) and make sure it has a claim."""
+    with transaction.atomic():
+        tip = Tip.objects.select_for_update().get(pk=tip.pk)
+        if error:
+            tip.status, tip.fetch_error = TipStatus.FETCH_FAILED, error[:500]
+        else:
+            tip.status, tip.fetch_error = TipStatus.FETCHED, ""
+            tip.fetched_title = " ".join((title or "").split())[:1000]
+            tip.fetched_text = (text or "")[:MAX_SIGHTING_TEXT]
+        tip.save(update_fields=["status", "fetch_error", "fetched_title", "fetched_text"])
+    sighting = SightingData(
+        source=SightingSource.TIP, url=url or tip.url, tip_id=tip.pk, title=tip.fetched_title,
+        text=tip.fetched_text, published_at=published_at, author=author,
+    )  # fmt: skip
+    if tip.claim_id is None:
+        claim_text = (
+            claim_candidate_text(title=tip.fetched_title, text=tip.fetched_text, platform="web")
+            or tip.url
+        )
+        claim, _created = claim_open_or_attach(
+            text=claim_text, language=tip.language, sighting=sighting
+        )
+        tip.claim = claim
+        tip.save(update_fields=["claim"])
+    elif not error:
+        existing = ClaimSighting.objects.filter(tip=tip, claim_id=tip.claim_id).first()
+        if existing is not None:
+            existing.title, existing.text = sighting.title, sighting.text
+            existing.published_at, existing.author = published_at, (author or "")[:300]
+            existing.save(update_fields=["title", "text", "published_at", "author"])
+    return tip
+
+
+def claim_mark_debunked(*, claim: Claim, factcheck: FactCheckPage, user=None) -> Claim:
+    """An editor names the fact-check that already answers the claim (no suggestion needed)."""
+    with transaction.atomic():
+        locked = _lock_claim(claim.pk)
+        _check_claim(locked, "confirm_match")
+        match, _created = ClaimMatch.objects.get_or_create(
+            claim=locked,
+            factcheck=factcheck,
+            defaults={"score": 1.0, "method": "editor", "is_match": True},
+        )
+        if match.state == MatchState.REJECTED:
+            match.state = MatchState.SUGGESTED
+            match.save(update_fields=["state"])
+        return claim_confirm_match(match=match, user=user)

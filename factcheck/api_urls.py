@@ -4,10 +4,11 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from claims.api import FactCheckViewSet, claimreview_feed
+from claims.api import ClaimViewSet, FactCheckViewSet, claimreview_feed
 
 router = DefaultRouter()
 router.register("factchecks", FactCheckViewSet, basename="factcheck")
+router.register("claims", ClaimViewSet, basename="claim")
 
 urlpatterns = [
     path("", include(router.urls)),

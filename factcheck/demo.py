@@ -20,6 +20,47 @@ from claims.models import Rating
 DEMO_PATH = settings.BASE_DIR / "fixtures" / "demo" / "newsroom.json"
 DEMO_AUTHORS = [("Ana Demo", "Fact-checker (demo)"), ("Marko Primjer", "Editor (demo)")]
 
+# Queue items as ingest and tips would bring them in: recurrences of demo hoaxes in other
+# languages and scripts (the matcher links them to the debunk) and claims nobody checked yet.
+DEMO_CLAIMS = [
+    (
+        "mk",
+        "telegram",
+        "https://t.me/s/demo_vesti_mk/1042",
+        "5G антените ширеа вирус и затоа болниците се полни, никој не ви кажува!",
+    ),
+    (
+        "sr-latn",
+        "facebook",
+        "https://facebook.example/posts/5g-virus-srbija",
+        "Nove 5G antene u Nišu šire virus i ljudi masovno obolevaju, proširite dok ne obrišu",
+    ),
+    (
+        "sq",
+        "tiktok",
+        "https://tiktok.example/@lajme_demo/video/771",
+        "Banka Qendrore dërgon SMS: llogaritë do të bllokohen nëse nuk konfirmoni PIN-in sot",
+    ),
+    (
+        "hr",
+        "web",
+        "https://portal-demo.example/vijesti/struja-poskupljuje",
+        "Od siječnja struja poskupljuje 40 posto za sva kućanstva u Hrvatskoj",
+    ),
+    (
+        "bs",
+        "viber",
+        "",
+        "Poruka kruži Viberom: voda iz gradskog vodovoda u Tuzli je zatrovana, ne pijte je",
+    ),
+    (
+        "en",
+        "x",
+        "https://x.example/demo_account/status/1881",
+        "Lithium mine near Loznica has already poisoned the Drina, photos prove it",
+    ),
+]
+
 
 @dataclass
 class DemoSummary:
@@ -27,6 +68,7 @@ class DemoSummary:
     factchecks_unchanged: int = 0
     pages: int = 0
     outlets: int = 0
+    claims: int = 0
     locales: list[str] = field(default_factory=list)
 
 
@@ -139,11 +181,52 @@ def demo_load(path: Path = DEMO_PATH) -> DemoSummary:
             is_demo=True,
         )
         created[(code, entry["slug"])] = page
+        _backdate(page, entry.get("published"))
         if changed:
             summary.factchecks_created_or_changed += 1
         else:
             summary.factchecks_unchanged += 1
+    summary.claims = _load_claims()
     return summary
+
+
+def _load_claims() -> int:
+    """Open the demo queue items (once: a claim already in the queue is left alone)."""
+    import search
+    from claims.indexing import factcheck_search_rebuild
+    from claims.models import Claim
+    from claims.selectors import factcheck_published_all
+    from claims.services import SightingData, claim_create
+
+    missing = [text for *_rest, text in DEMO_CLAIMS if not Claim.objects.filter(text=text).exists()]
+    if not missing:
+        return 0
+    # The matcher needs the debunks in the index before it can suggest them.
+    if search.get_backend().count() < factcheck_published_all().count():
+        factcheck_search_rebuild()
+    for language, platform, url, text in DEMO_CLAIMS:
+        if text not in missing:
+            continue
+        claim_create(
+            text=text,
+            language=language,
+            sighting=SightingData(source="manual", url=url, platform=platform, text=text),
+        )
+    return len(missing)
+
+
+def _backdate(page, published: str | None) -> None:
+    """Demo fact-checks carry the publication dates they were written with, not load time."""
+    if not published:
+        return
+    from datetime import datetime, time
+
+    from django.utils import timezone
+
+    when = timezone.make_aware(datetime.combine(date.fromisoformat(published), time(9, 0)))
+    if page.first_published_at != when:
+        type(page).objects.filter(pk=page.pk).update(first_published_at=when)
+        type(page).objects.filter(alias_of=page).update(first_published_at=when)
 
 
 def _load_outlets(outlets: list[dict]) -> int:

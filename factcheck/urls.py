@@ -11,19 +11,21 @@ from search import views as search_views
 
 from .feeds import LatestFactChecksAtomFeed, LatestFactChecksFeed
 from .sitemaps import AllLocalesSitemap
-from .views import robots_txt
+from .views import favicon, robots_txt
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("robots.txt", robots_txt, name="robots_txt"),
+    path("favicon.ico", favicon),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": AllLocalesSitemap}}, name="sitemap"),
     path("api/v1/", include("factcheck.api_urls")),
 ]
 
 urlpatterns += i18n_patterns(
     path("search/", search_views.search, name="search"),
+    path("tips/", include("claims.urls")),
     path("feeds/latest.rss", LatestFactChecksFeed(), name="feed-latest-rss"),
     path("feeds/latest.atom", LatestFactChecksAtomFeed(), name="feed-latest-atom"),
     path("", include(wagtail_urls)),

@@ -13,8 +13,8 @@ Guarantees:
   stored are recognised, not duplicated.
 * **Nothing stored unsanitised.** ``html_excerpt`` passes nh3; text is plain.
 
-``hand_off(item)`` is the seam for the next stage (candidate claims -> embed ->
-``search.match()`` -> ``claims.services``). It is deliberately a no-op for now.
+``hand_off(item)`` passes each new item to the claim queue (candidate claim ->
+embed -> ``search.match()`` -> ``claims.services.claim_intake_item``).
 """
 
 from __future__ import annotations
@@ -57,13 +57,21 @@ MAX_SEEN_URLS = 50
 
 
 def hand_off(item: CapturedItem) -> None:
-    """Hand a newly stored item to matching and the claim queue. No-op placeholder.
+    """Hand a newly stored item to the claim queue (``claims.services.claim_intake_item``).
 
-    A later issue wires this to candidate-claim extraction, ``search.match()`` and
-    ``claims.services`` (attach to an existing claim or open a queue entry). It is
-    called once per *new* item, after its transaction committed; near-duplicates
-    are handed off too (``item.near_duplicate_of`` tells them apart).
+    Called once per *new* item, after its transaction committed; near-duplicates are
+    handed off too (``item.near_duplicate_of`` tells them apart, and intake puts them on
+    the original's claim). Intake attaches the item to the claim it repeats (same item,
+    same folded text, or a close embedding) or opens a new claim with ``search.match()``
+    suggestions. A failure here is logged and never undoes the stored item: the item is
+    safe, and re-running intake for it is idempotent.
     """
+    from claims.services import claim_intake_item
+
+    try:
+        claim_intake_item(item=item)
+    except Exception:  # noqa: BLE001 - the queue must not break ingest
+        logger.exception("claim intake failed for item %s", item.pk)
 
 
 # ------------------------------------------------------------------ storage
@@ -125,7 +133,9 @@ def find_near_duplicate(signature: Sequence[int]) -> CapturedItem | None:
         CapturedItemBand.objects.filter(query).values_list("item_id", flat=True)[:200]
     )
     best, best_score = None, 0.0
-    for candidate in CapturedItem.objects.filter(id__in=candidate_ids).only("id", "minhash", "near_duplicate_of"):
+    for candidate in CapturedItem.objects.filter(id__in=candidate_ids).only(
+        "id", "minhash", "near_duplicate_of"
+    ):
         score = minhash_similarity(signature, candidate.minhash)
         if score >= NEAR_DUPLICATE_THRESHOLD and score > best_score:
             best, best_score = candidate, score
@@ -302,7 +312,9 @@ def crawl_channel(
             http.close()
 
 
-def crawl_due(*, now: datetime | None = None, http: PoliteClient | None = None) -> list[CrawlReport]:
+def crawl_due(
+    *, now: datetime | None = None, http: PoliteClient | None = None
+) -> list[CrawlReport]:
     """One pass over every due channel, sharing one polite client (and robots cache)."""
     from sources.selectors import channels_due
 

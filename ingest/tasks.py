@@ -31,3 +31,42 @@ def crawl_due_task() -> list[int]:
     for channel_id in ids:
         poll_channel_task.enqueue(channel_id)
     return ids
+
+
+@task()
+def tip_fetch_url(tip_id: int) -> dict[str, object]:
+    """Fetch the URL of a reader's tip through the guarded client and give it to the tip.
+
+    Runs the same SSRF guard, robots.txt, size and time limits as the crawler: a tip
+    cannot make the server fetch a private or loopback address. Errors are stored on
+    the tip (and shown to editors); the tip still becomes a claim.
+    """
+    from claims import services as claim_services
+    from claims.models import Tip
+    from ingest.articles.client import ArticleClient
+    from ingest.exceptions import IngestError
+    from ingest.http import get_client
+
+    tip = Tip.objects.filter(pk=tip_id).first()
+    if tip is None or not tip.url:
+        return {"tip_id": tip_id, "ok": False, "error": "no tip or no URL"}
+    try:
+        with get_client(max_bytes=2 * 1024 * 1024, max_retries=1) as http:
+            draft = ArticleClient(http).fetch_draft(tip.url)
+    except IngestError as exc:
+        claim_services.tip_record_fetch(tip=tip, error=str(exc) or type(exc).__name__)
+        return {"tip_id": tip_id, "ok": False, "error": str(exc)}
+    except Exception as exc:  # noqa: BLE001 - a broken page must not lose the tip
+        claim_services.tip_record_fetch(
+            tip=tip, error=f"could not read the page ({type(exc).__name__})"
+        )
+        return {"tip_id": tip_id, "ok": False, "error": type(exc).__name__}
+    claim_services.tip_record_fetch(
+        tip=tip,
+        url=draft.url,
+        title=draft.title,
+        text=draft.text,
+        published_at=draft.published_at,
+        author=draft.author,
+    )
+    return {"tip_id": tip_id, "ok": True}

@@ -1,7 +1,8 @@
 """Text utilities shared by the pipeline: script, folding, hashing, MinHash, language.
 
-These are deliberately self-contained (ingest must not import ``search``); the
-folding follows LANGUAGES.md so that Cyrillic and Latin copies of a text meet.
+Script detection and folding come from ``search`` (its public functions, as
+DESIGN.md allows), so a Cyrillic and a Latin copy of a text hash and shingle alike
+exactly as they are indexed and matched.
 """
 
 from __future__ import annotations
@@ -10,96 +11,22 @@ import hashlib
 import logging
 import random
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import nh3
 
+from search.language import detect_script
+from search.normalize import fold as search_fold
+
 logger = logging.getLogger(__name__)
 
-# Serbian + Macedonian Cyrillic -> Latin (lossless direction only).
-_CYR_TO_LAT = {
-    "а": "a",
-    "б": "b",
-    "в": "v",
-    "г": "g",
-    "д": "d",
-    "ђ": "đ",
-    "е": "e",
-    "ж": "ž",
-    "з": "z",
-    "и": "i",
-    "ј": "j",
-    "к": "k",
-    "л": "l",
-    "љ": "lj",
-    "м": "m",
-    "н": "n",
-    "њ": "nj",
-    "о": "o",
-    "п": "p",
-    "р": "r",
-    "с": "s",
-    "т": "t",
-    "ћ": "ć",
-    "у": "u",
-    "ф": "f",
-    "х": "h",
-    "ц": "c",
-    "ч": "č",
-    "џ": "dž",
-    "ш": "š",
-    "ѓ": "gj",
-    "ќ": "kj",
-    "ѕ": "dz",
-    "ѐ": "e",
-    "ѝ": "i",
-    # Bulgarian/Russian letters that show up in the region's feeds.
-    "й": "j",
-    "щ": "št",
-    "ъ": "a",
-    "ь": "",
-    "ю": "ju",
-    "я": "ja",
-    "ы": "y",
-    "э": "e",
-    "ё": "jo",
-}
-_TRANSLIT = str.maketrans(
-    {**_CYR_TO_LAT, **{k.upper(): v.capitalize() for k, v in _CYR_TO_LAT.items()}}
-)
-
 _WORD = re.compile(r"\w+", re.UNICODE)
-_NOT_PROSE = re.compile(r"(https?://\S+|www\.\S+|[#@][\w.]+)")
-
-
-def detect_script(text: str) -> str:
-    """'cyrillic', 'latin', 'mixed' or '' from Unicode ranges (never from a language model)."""
-    cyr = lat = 0
-    text = _NOT_PROSE.sub(" ", text)  # URLs, #hashtags and @mentions are usually Latin
-    for ch in text:
-        if not ch.isalpha():
-            continue
-        if "\u0400" <= ch <= "\u04ff" or "\u0500" <= ch <= "\u052f":
-            cyr += 1
-        elif ch.isascii() or "\u00c0" <= ch <= "\u024f" or "\u1e00" <= ch <= "\u1eff":
-            lat += 1
-    total = cyr + lat
-    if total == 0:
-        return ""
-    if cyr / total >= 0.9:
-        return "cyrillic"
-    if lat / total >= 0.9:
-        return "latin"
-    return "mixed"
 
 
 def fold(text: str) -> str:
-    """Transliterate Cyrillic to Latin, lowercase, ``đ -> dj``, strip diacritics."""
-    text = text.translate(_TRANSLIT).lower().replace("đ", "dj")
-    text = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in text if not unicodedata.combining(ch))
+    """Transliterate Cyrillic to Latin, lowercase, ``đ -> dj``, strip diacritics (search's fold)."""
+    return search_fold(text)
 
 
 def words(text: str) -> list[str]:

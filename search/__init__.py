@@ -13,12 +13,16 @@ if TYPE_CHECKING:
     from search.backends.base import BaseSearchBackend
     from search.types import Hit, SearchDocument, SearchResults
 
+from search.types import MatchResult
+
 __all__ = [
     "delete_documents",
     "get_backend",
     "hybrid",
     "index_documents",
     "knn",
+    "match",
+    "MatchResult",
     "query",
     "rebuild",
 ]
@@ -90,3 +94,24 @@ def rebuild(
 ) -> int:
     """Rebuild the whole index from ``docs`` and swap it in atomically."""
     return get_backend().rebuild(docs, batch_size=batch_size, progress=progress)
+
+
+def match(
+    text: str,
+    *,
+    limit: int = 5,
+    language: str | None = None,
+    filters: dict[str, Any] | None = None,
+) -> list[MatchResult]:
+    """Earlier fact-checks that ``text`` (a post, a claim, an article) repeats, best first.
+
+    Lexical (normalised BM25) and vector (e5 kNN) candidates from the configured backend,
+    fused by reciprocal rank; long texts are matched sentence by sentence (the first 40)
+    and each result names the sentence that matched.  ``MatchResult.is_match`` is the
+    calibrated decision (score and margin over the runner-up; ``docs/matching.md``).
+    Raises ``ValueError`` for empty text, text over 20,000 characters, a ``limit``
+    outside 1..50 or an unknown filter.
+    """
+    from search.matcher import match_text
+
+    return match_text(text, limit=limit, language=language, filters=filters)

@@ -10,7 +10,7 @@ the detector's guess when there is none.
 from __future__ import annotations
 
 import os
-import unicodedata
+import re
 
 HBS = frozenset({"sr", "sr-latn", "hr", "bs", "cnr"})
 SUPPORTED = frozenset({"en", "sr", "sr-latn", "hr", "bs", "cnr", "mk", "sq", "sl", "bg"})
@@ -27,23 +27,28 @@ _DETECTOR_TO_LOCALE = {
 }
 
 
+_NOT_PROSE = re.compile(r"(https?://\S+|www\.\S+|[#@][\w.]+)")
+
+
 def detect_script(text: str) -> str:
-    """``cyrillic``, ``latin``, ``mixed`` or ``unknown`` by counting letters in each range."""
+    """``cyrillic``, ``latin``, ``mixed`` or ``""`` (no letters) from Unicode ranges.
+
+    URLs, #hashtags and @mentions are left out: they are Latin whatever the post's script.
+    """
     cyrillic = latin = 0
-    for ch in text[:20000]:
+    for ch in _NOT_PROSE.sub(" ", text[:20000]):
         if not ch.isalpha():
             continue
-        name = unicodedata.name(ch, "")
-        if name.startswith("CYRILLIC"):
+        if "\u0400" <= ch <= "\u052f":
             cyrillic += 1
-        elif name.startswith("LATIN"):
+        elif ch.isascii() or "\u00c0" <= ch <= "\u024f" or "\u1e00" <= ch <= "\u1eff":
             latin += 1
     total = cyrillic + latin
     if total == 0:
-        return "unknown"
-    if cyrillic / total >= 0.8:
+        return ""
+    if cyrillic / total >= 0.9:
         return "cyrillic"
-    if latin / total >= 0.8:
+    if latin / total >= 0.9:
         return "latin"
     return "mixed"
 

@@ -84,3 +84,25 @@ class SearchResults:
     hits: list[Hit] = field(default_factory=list)
     total: int = 0
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class MatchResult:
+    """One earlier fact-check that a text may repeat (see :func:`search.match`).
+
+    ``score`` is the cosine (query: sentence vs passage: fact-check claim) of the input
+    sentence nearest this fact-check: the calibrated scale ``is_match`` is decided on.
+    ``is_match`` uses the score *and* its margin over the runner-up; only the first result
+    can be ``True``.  ``matched_sentence`` is that nearest sentence (cleaned of
+    social-media noise).  ``method`` says which channel found it: ``"hybrid"`` (both),
+    ``"vector"`` or ``"lexical"``.  ``fields`` are the hit's stored fields
+    (``claim_reviewed``, ``rating_label``, ``rating_verdict``, ``url``, ``language``,
+    ``title``...) plus ``lexical_rank`` / ``vector_rank`` / ``lexical_score`` evidence.
+    """
+
+    id: str
+    score: float
+    is_match: bool
+    matched_sentence: str
+    method: str
+    fields: dict[str, Any] = field(default_factory=dict)

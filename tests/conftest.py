@@ -102,8 +102,15 @@ def _build_newsroom():
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Build the site structure once: publishing 24 pages per test would dominate the run."""
+    from django.db import connections
+
     with django_db_blocker.unblock():
         _build_newsroom()
+        # Transactional tests (live server, row locks) flush the database afterwards; with
+        # serialized_rollback they restore this state, migrations' data included.
+        for connection in connections.all():
+            if hasattr(connection, "_test_serialized_contents"):
+                connection._test_serialized_contents = connection.creation.serialize_db_to_string()
 
 
 @pytest.fixture
@@ -140,3 +147,15 @@ def make_factcheck(newsroom):
         return page
 
     return make
+
+
+@pytest.fixture
+def search_index(settings, tmp_path) -> Path:
+    """An empty search index of this test's own: the database rolls back, files would not."""
+    from search.backends import reset_search_backends
+
+    path = tmp_path / "search"
+    settings.FACTCHECK_SEARCH_PARAMS = {"PATH": str(path)}
+    reset_search_backends()
+    yield path
+    reset_search_backends()

@@ -24,3 +24,7 @@ REST_FRAMEWORK = {
     **REST_FRAMEWORK,
     "DEFAULT_THROTTLE_RATES": {"anon": "10000/min", "search": "10000/min", "match": "10000/min"},
 }
+
+# Static files come straight from the app folders; collectstatic is a production step.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True

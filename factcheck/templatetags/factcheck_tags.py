@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import template
 from django.conf import settings
 from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 from wagtail.models import Locale, Page
 
 register = template.Library()
@@ -86,3 +87,22 @@ def language_tag(code: str) -> str:
 @register.simple_tag
 def default_locale() -> Locale:
     return Locale.get_default()
+
+
+COUNTRY_NAMES = {
+    "RS": _("Serbia"),
+    "BA": _("Bosnia and Herzegovina"),
+    "ME": _("Montenegro"),
+    "MK": _("North Macedonia"),
+    "AL": _("Albania"),
+    "XK": _("Kosovo"),
+    "HR": _("Croatia"),
+    "SI": _("Slovenia"),
+    "BG": _("Bulgaria"),
+}
+
+
+@register.filter
+def country_name(code: str) -> str:
+    """The country's name in the reader's language (the table stores English names)."""
+    return str(COUNTRY_NAMES.get(str(code).upper(), code))

@@ -1,10 +1,240 @@
+"""GET /api/v1/search/: full-text search over published fact-checks, in any script.
+
+Answers from the search index's stored fields (this app never imports ``claims``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+import search as search_engine
+from search.types import VERDICTS
 
+MAX_QUERY_LENGTH = 500
+MAX_LIMIT = 50
+MAX_OFFSET = 1000
+#: Response facet name -> index field; the names are the query parameters that filter them.
+FACETS = {"rating": "rating_verdict", "lang": "language", "country": "countries", "topic": "topics"}
+
+_LANG = re.compile(r"^[a-z]{2,3}(-[a-z]{2,4})?$")
+_COUNTRY = re.compile(r"^[A-Z]{2}$")
+_TOPIC = re.compile(r"^[-a-zA-Z0-9_]{1,50}$")
+
+
+def _split(value: str) -> list[str]:
+    return list(dict.fromkeys(v.strip() for v in value.split(",") if v.strip()))
+
+
+class SearchParamsSerializer(serializers.Serializer):
+    q = serializers.CharField(
+        max_length=MAX_QUERY_LENGTH,
+        trim_whitespace=True,
+        help_text="Free text in any language and script; operators are plain characters.",
+    )
+    lang = serializers.CharField(
+        required=False,
+        help_text="Only these languages, comma-separated locale codes (sr covers both "
+        "Serbian scripts; hbs = sr, hr, bs, cnr). Results are also analysed in this "
+        "language when it is one code.",
+    )
+    rating = serializers.CharField(
+        required=False,
+        help_text=f"Only these normalised verdicts, comma-separated: {', '.join(VERDICTS)}.",
+    )
+    country = serializers.CharField(
+        required=False, help_text="Only these ISO 3166-1 alpha-2 codes, comma-separated."
+    )
+    topic = serializers.CharField(
+        required=False, help_text="Only these topic keys, comma-separated."
+    )
+    published_from = serializers.DateField(
+        required=False, help_text="Published on or after (YYYY-MM-DD)."
+    )
+    published_to = serializers.DateField(
+        required=False, help_text="Published on or before (YYYY-MM-DD)."
+    )
+    limit = serializers.IntegerField(required=False, default=10, min_value=1, max_value=MAX_LIMIT)
+    offset = serializers.IntegerField(required=False, default=0, min_value=0, max_value=MAX_OFFSET)
+
+    def validate_q(self, value: str) -> str:
+        value = " ".join(value.split())
+        if not value:
+            raise serializers.ValidationError("Give a query: q must not be blank.")
+        return value
+
+    def validate_lang(self, value: str) -> list[str]:
+        codes = [v.lower() for v in _split(value)]
+        known = {code for code, _name in settings.LANGUAGES} | {"hbs", "sr-cyrl"}
+        unknown = [c for c in codes if not _LANG.match(c) or c not in known]
+        if unknown:
+            raise serializers.ValidationError(
+                f"Unknown language {unknown[0]!r}; use one of: {', '.join(sorted(known))}."
+            )
+        return codes
+
+    def validate_rating(self, value: str) -> list[str]:
+        verdicts = [v.lower() for v in _split(value)]
+        unknown = [v for v in verdicts if v not in VERDICTS]
+        if unknown:
+            raise serializers.ValidationError(
+                f"Unknown rating {unknown[0]!r}; use a normalised verdict: {', '.join(VERDICTS)}."
+            )
+        return verdicts
+
+    def validate_country(self, value: str) -> list[str]:
+        codes = [v.upper() for v in _split(value)]
+        bad = [c for c in codes if not _COUNTRY.match(c)]
+        if bad:
+            raise serializers.ValidationError(
+                f"Invalid country {bad[0]!r}; use ISO 3166-1 alpha-2 codes such as RS, HR, BA."
+            )
+        return codes
+
+    def validate_topic(self, value: str) -> list[str]:
+        keys = _split(value)
+        bad = [k for k in keys if not _TOPIC.match(k)]
+        if bad:
+            raise serializers.ValidationError(f"Invalid topic key {bad[0]!r}.")
+        return keys
+
+    def validate(self, attrs):
+        low, high = attrs.get("published_from"), attrs.get("published_to")
+        if low and high and low > high:
+            raise serializers.ValidationError(
+                {"published_to": "published_to must not be before published_from."}
+            )
+        return attrs
+
+
+class SearchRatingSerializer(serializers.Serializer):
+    label = serializers.CharField(help_text="The newsroom's label, in the fact-check's language.")
+    verdict = serializers.ChoiceField(choices=VERDICTS, help_text="The normalised verdict.")
+
+
+class SearchResultSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    title = serializers.CharField()
+    claim_reviewed = serializers.CharField()
+    claimant = serializers.CharField()
+    rating = SearchRatingSerializer()
+    url = serializers.URLField()
+    language = serializers.CharField()
+    published = serializers.DateField(allow_null=True)
+    countries = serializers.ListField(child=serializers.CharField())
+    topics = serializers.ListField(child=serializers.CharField())
+    score = serializers.FloatField(help_text="Relevance (BM25 plus boosts); higher is better.")
+    highlight = serializers.CharField(
+        help_text="An HTML-escaped snippet of the original text with <mark> around matches."
+    )
+
+
+@extend_schema(
+    operation_id="search_factchecks",
+    summary="Search published fact-checks",
+    description=(
+        "Searches every language by default; Cyrillic and Latin, with or without "
+        "diacritics, find the same fact-checks. Facet counts are over all matches."
+    ),
+    parameters=[SearchParamsSerializer],
+    responses={
+        200: inline_serializer(
+            "SearchResponse",
+            fields={
+                "query": serializers.CharField(),
+                "count": serializers.IntegerField(help_text="Number of matches in all."),
+                "limit": serializers.IntegerField(),
+                "offset": serializers.IntegerField(),
+                "results": SearchResultSerializer(many=True),
+                "facets": inline_serializer(
+                    "SearchFacets",
+                    fields={
+                        name: serializers.DictField(child=serializers.IntegerField())
+                        for name in FACETS
+                    },
+                ),
+            },
+        ),
+        400: inline_serializer(
+            "SearchError",
+            fields={"detail": serializers.CharField(), "errors": serializers.DictField()},
+        ),
+    },
+    tags=["search"],
+)
 class SearchAPIView(APIView):
-    """Not built yet (see the open issue); answers 501 until then."""
+    """Full-text search over published fact-checks."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "search"
 
     def get(self, request):
-        from rest_framework.response import Response
-
-        return Response({"detail": "not implemented yet"}, status=501)
+        params = SearchParamsSerializer(data=request.query_params)
+        if not params.is_valid():
+            errors = params.errors
+            first_field, messages = next(iter(errors.items()))
+            message = messages[0] if isinstance(messages, list) and messages else str(messages)
+            prefix = "" if first_field == "non_field_errors" else f"{first_field}: "
+            return Response({"detail": f"{prefix}{message}", "errors": errors}, status=400)
+        data = params.validated_data
+        languages = data.get("lang") or []
+        filters = {
+            "language": languages,
+            "rating_verdict": data.get("rating") or [],
+            "countries": data.get("country") or [],
+            "topics": data.get("topic") or [],
+            "published_from": data.get("published_from"),
+            "published_to": data.get("published_to"),
+        }
+        filters = {k: v for k, v in filters.items() if v}
+        try:
+            found = search_engine.query(
+                data["q"],
+                language=languages[0] if len(languages) == 1 and languages[0] != "hbs" else None,
+                filters=filters,
+                facets=list(FACETS.values()),
+                limit=data["limit"],
+                offset=data["offset"],
+            )
+        except ValueError as exc:  # a filter the engine rejects: the caller's mistake
+            return Response({"detail": str(exc), "errors": {}}, status=400)
+        results = []
+        for hit in found.hits:
+            fields = hit.fields
+            results.append(
+                {
+                    "id": hit.id,
+                    "title": fields.get("title") or "",
+                    "claim_reviewed": fields.get("claim_reviewed") or "",
+                    "claimant": fields.get("claimant") or "",
+                    "rating": {
+                        "label": fields.get("rating_label") or "",
+                        "verdict": fields.get("rating_verdict") or "other",
+                    },
+                    "url": request.build_absolute_uri(fields.get("url") or "/"),
+                    "language": fields.get("language") or "",
+                    "published": fields.get("published"),
+                    "countries": fields.get("countries") or [],
+                    "topics": fields.get("topics") or [],
+                    "score": round(float(hit.score), 4),
+                    "highlight": hit.highlight,
+                }
+            )
+        return Response(
+            {
+                "query": data["q"],
+                "count": found.total,
+                "limit": data["limit"],
+                "offset": data["offset"],
+                "results": results,
+                "facets": {name: found.facets.get(field, {}) for name, field in FACETS.items()},
+            }
+        )

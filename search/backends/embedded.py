@@ -113,7 +113,17 @@ class EmbeddedSearchBackend(BaseSearchBackend):
         self._vector_ids: list[str] = []
         self._vector_meta: list[dict[str, Any]] = []
         self._ensure_initialised()
-        self.refresh()
+        try:
+            self.refresh()
+        except (SearchBackendError, ValueError, OSError) as exc:
+            # Leave the broken index closed so `rebuild_search_index` can still replace it.
+            logger.warning(
+                "search index at %s is unreadable (%s); run manage.py rebuild_search_index",
+                self.root,
+                exc,
+            )
+            self._generation = None
+            self._index = None
 
     # --- files and locks ----------------------------------------------------------
 
@@ -506,7 +516,7 @@ class EmbeddedSearchBackend(BaseSearchBackend):
                 {**source, "body": text_for_highlight}, wanted, language=source.get("language")
             )
             hits.append(Hit(id=source["id"], score=float(score), highlight=snippet, fields=source))
-        total = result.count if result else searcher.search(full, 0, count=True).count
+        total = result.count if result else searcher.search(full, 1, count=True).count
         facet_counts: dict[str, dict[str, int]] = {}
         if facets:
             aggs = {name: {"terms": {"field": name, "size": FACET_SIZE}} for name in facets}

@@ -5,7 +5,7 @@ from collections import Counter
 import pytest
 from django.conf import settings
 
-from claims.models import FactCheckPage, Rating, StandardPage
+from claims.models import Claim, ClaimMatch, FactCheckPage, Rating, StandardPage
 from factcheck.demo import demo_load
 
 pytestmark = pytest.mark.django_db
@@ -30,8 +30,13 @@ def test_demo_newsroom_is_complete_and_loads_idempotently():
     about = StandardPage.objects.filter(slug="about")
     assert about.count() == len(settings.LANGUAGES)
 
+    # The queue has items, and recurrences of demo hoaxes come with suggested debunks.
+    assert first.claims == Claim.objects.count() >= 5
+    assert ClaimMatch.objects.exists()
+
     pages_before = FactCheckPage.objects.count()
     second = demo_load()
+    assert second.claims == 0
     assert second.factchecks_created_or_changed == 0
     assert second.factchecks_unchanged == first.factchecks_created_or_changed
     assert FactCheckPage.objects.count() == pages_before

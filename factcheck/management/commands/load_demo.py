@@ -16,6 +16,6 @@ class Command(BaseCommand):
                 f"Demo newsroom ready in {len(summary.locales)} locales: "
                 f"{summary.factchecks_created_or_changed} fact-checks written, "
                 f"{summary.factchecks_unchanged} unchanged, {summary.pages} plain pages, "
-                f"{summary.outlets} outlets."
+                f"{summary.outlets} outlets, {summary.claims} new queue items."
             )
         )

@@ -1,0 +1,252 @@
+"""Claim queue benchmark (not a test): the admin list page at 100,000 claims.
+
+Creates (or reuses) a separate PostgreSQL database, migrates it, bulk-creates synthetic
+claims and sightings with ``bulk_create``, then times the admin queue list view
+(``/admin/claims/queue/``) through Django's test ``Client`` as a logged-in superuser:
+the default sort and common filters, p50/p95 over ``--requests`` requests each (after
+warm-up requests), plus the number of SQL queries per page.
+
+Run::
+
+    .venv/bin/python bench/queue.py            # creates factcheck_bench if missing
+    .venv/bin/python bench/queue.py --reset    # drop and rebuild the data
+
+``--db-url`` (default ``postgres://postgres@127.0.0.1:5432/factcheck_bench``),
+``--claims`` (100,000), ``--sightings`` (500,000), ``--requests`` (30).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+# This file is named queue.py: keep its folder off sys.path so ``import queue`` (psycopg,
+# threading helpers) finds the standard library, not this script.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/factcheck_bench"
+
+
+def ensure_database(url: str, *, reset: bool) -> None:
+    import psycopg
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    admin = parsed._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists and reset:
+            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+            exists = None
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{name}"')
+            print(f"created database {name}")
+
+
+def populate(*, n_claims: int, n_sightings: int, seed: int = 7) -> None:
+    from django.contrib.auth import get_user_model
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from claims.models import Claim, ClaimSighting, ClaimStatus, Platform
+    from sources.models import Channel, Outlet
+
+    if Claim.objects.count() >= n_claims:
+        print(
+            f"reusing {Claim.objects.count():,} claims, {ClaimSighting.objects.count():,} sightings"
+        )
+        return
+    rnd = random.Random(seed)
+    users = get_user_model()
+    if not users.objects.filter(username="bench").exists():
+        users.objects.create_superuser("bench", "bench@example.org", "bench")
+    editors = [
+        users.objects.get_or_create(username=f"editor{i}", defaults={"is_staff": True})[0]
+        for i in range(10)
+    ]
+    outlets = Outlet.objects.bulk_create(
+        Outlet(name=f"Outlet {i}", country=rnd.choice(["RS", "BA", "HR", "ME", "MK", "AL"]))
+        for i in range(200)
+    )
+    channels = Channel.objects.bulk_create(
+        Channel(outlet=o, kind="feed", url_or_handle=f"https://outlet{o.pk}.example/feed")
+        for o in outlets
+    )
+    words = [
+        "vakcine",
+        "čipovi",
+        "5G",
+        "penzije",
+        "izbori",
+        "migranti",
+        "NATO",
+        "granica",
+        "plata",
+        "cijene",
+        "gas",
+        "EU",
+    ]
+    statuses = [s for s in ClaimStatus.values if s != ClaimStatus.MERGED]
+    weights = [40, 15, 10, 5, 8, 10, 12][: len(statuses)]
+    platforms = list(Platform.values)
+    now = timezone.now()
+    batch = 5000
+    started = time.perf_counter()
+    made = 0
+    per_claim = n_sightings / n_claims
+    sightings_left = n_sightings
+    while made < n_claims:
+        size = min(batch, n_claims - made)
+        claims = []
+        for i in range(size):
+            last = now - timedelta(minutes=rnd.randint(0, 60 * 24 * 90))
+            suggested = rnd.random() < 0.3
+            claims.append(
+                Claim(
+                    text=" ".join(rnd.choices(words, k=rnd.randint(8, 20))) + f" #{made + i}",
+                    language=rnd.choice(["sr", "sr-latn", "hr", "bs", "cnr", "mk", "sq", "en"]),
+                    country=rnd.choice(["RS", "BA", "HR", "ME", "MK", "AL", "XK"]),
+                    status=rnd.choices(statuses, weights)[0],
+                    assignee=rnd.choice(editors) if rnd.random() < 0.2 else None,
+                    first_seen=last - timedelta(hours=rnd.randint(0, 500)),
+                    last_seen=last,
+                    sighting_count=rnd.randint(1, 9),
+                    outlet_count=rnd.randint(1, 4),
+                    platform_count=rnd.randint(1, 3),
+                    engagement_total=rnd.randint(0, 50_000),
+                    best_match_score=rnd.random() if suggested else 0.0,
+                    has_suggested_match=suggested,
+                    priority=round(rnd.uniform(0, 100), 3),
+                    priority_components={
+                        "appearances": 10.0,
+                        "spread": 6.0,
+                        "engagement": 12.0,
+                        "recency": 20.0,
+                        "match": 5.0,
+                    },
+                )
+            )
+        with transaction.atomic():
+            claims = Claim.objects.bulk_create(claims)
+            rows = []
+            for k, claim in enumerate(claims):
+                remaining_claims = n_claims - made - k
+                n = (
+                    sightings_left
+                    if remaining_claims == 1
+                    else max(1, min(9, round(rnd.gauss(per_claim, 2))))
+                )
+                n = min(n, max(0, sightings_left - (remaining_claims - 1)))
+                sightings_left -= n
+                for _ in range(n):
+                    ch = rnd.choice(channels)
+                    rows.append(
+                        ClaimSighting(
+                            claim=claim,
+                            source="captured",
+                            url=f"https://outlet{ch.outlet_id}.example/a/{rnd.randint(1, 10**9)}",
+                            platform=rnd.choice(platforms),
+                            outlet_id=ch.outlet_id,
+                            channel=ch,
+                            seen_at=claim.last_seen - timedelta(minutes=rnd.randint(0, 600)),
+                            engagement_total=rnd.randint(0, 5000),
+                        )
+                    )
+            ClaimSighting.objects.bulk_create(rows, batch_size=5000)
+        made += size
+        print(f"  {made:,} claims, {n_sightings - sightings_left:,} sightings "
+              f"({time.perf_counter() - started:.0f} s)", flush=True)  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+
+
+def measure(*, requests: int, warmup: int = 3) -> list[tuple[str, float, float, int, int]]:
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from sources.models import Outlet
+
+    user = get_user_model().objects.get(username="bench")
+    editor = get_user_model().objects.get(username="editor3")
+    outlet = Outlet.objects.order_by("pk")[17]
+    client = Client()
+    client.force_login(user)
+    url = reverse("claims_queue:list")
+    scenarios = [
+        ("default (priority)", {}),
+        ("status=new", {"status": "new"}),
+        ("status=new + language=hr", {"status": "new", "language": "hr"}),
+        ("has suggested match", {"has_suggested_match": "true"}),
+        ("assignee", {"assignee": editor.pk}),
+        ("platform=telegram", {"platform": "telegram"}),
+        ("outlet", {"outlet": outlet.pk}),
+        ("page 20", {"p": 20}),
+        ("sort by last seen", {"ordering": "-last_seen"}),
+    ]
+    results = []
+    for label, params in scenarios:
+        for _ in range(warmup):
+            assert client.get(url, params).status_code == 200
+        times = []
+        for _ in range(requests):
+            t0 = time.perf_counter()
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(url, params)
+            times.append((time.perf_counter() - t0) * 1000)
+            assert response.status_code == 200, (label, response.status_code)
+        times.sort()
+        p50 = statistics.median(times)
+        p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+        rows = response.content.decode().count('data-object-id="')
+        results.append((label, p50, p95, len(queries.captured_queries), rows))
+        print(f"{label:28} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  "
+              f"{len(queries.captured_queries)} queries", flush=True)  # fmt: skip
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--db-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    parser.add_argument("--claims", type=int, default=100_000)
+    parser.add_argument("--sightings", type=int, default=500_000)
+    parser.add_argument("--requests", type=int, default=30)
+    parser.add_argument("--reset", action="store_true")
+    parser.add_argument("--explain", action="store_true", help="print the list query plans")
+    args = parser.parse_args()
+
+    ensure_database(args.db_url, reset=args.reset)
+    os.environ["DATABASE_URL"] = args.db_url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "factcheck.settings.dev"
+    os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    t0 = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    print(f"migrated ({time.perf_counter() - t0:.0f} s)")
+    populate(n_claims=args.claims, n_sightings=args.sightings)
+    from claims.models import Claim, ClaimSighting
+
+    print(f"{Claim.objects.count():,} claims, {ClaimSighting.objects.count():,} sightings")
+    results = measure(requests=args.requests)
+    print("\n| scenario | p50 | p95 | queries |\n|---|---|---|---|")
+    for label, p50, p95, nq, _rows in results:
+        print(f"| {label} | {p50:.0f} ms | {p95:.0f} ms | {nq} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+"""The claims app's models, one module per concept; import them from here.
+
+* ``snippets``: rating scales, ratings, topics, countries, authors (reference data);
+* ``pages``: home, standard, fact-check index and fact-check pages;
+* ``queue``: the editors' claim queue (claims, sightings, match suggestions, notes, tips).
+"""
+
+from .pages import (
+    ClaimAppearance,
+    Correction,
+    FactCheckIndexPage,
+    FactCheckPage,
+    HomePage,
+    StandardPage,
+)
+from .queue import (
+    Claim,
+    ClaimMatch,
+    ClaimNote,
+    ClaimSighting,
+    ClaimStatus,
+    MatchState,
+    SightingSource,
+    Tip,
+    TipStatus,
+)
+from .snippets import (
+    Author,
+    ClaimantType,
+    Country,
+    Platform,
+    Rating,
+    RatingScale,
+    Topic,
+    Verdict,
+)
+
+__all__ = [
+    "Author",
+    "Claim",
+    "ClaimAppearance",
+    "ClaimMatch",
+    "ClaimNote",
+    "ClaimSighting",
+    "ClaimStatus",
+    "ClaimantType",
+    "Correction",
+    "Country",
+    "FactCheckIndexPage",
+    "FactCheckPage",
+    "HomePage",
+    "MatchState",
+    "Platform",
+    "Rating",
+    "RatingScale",
+    "SightingSource",
+    "StandardPage",
+    "Tip",
+    "TipStatus",
+    "Topic",
+    "Verdict",
+]
