@@ -6,6 +6,7 @@ from ingest.bluesky.client import BlueskyClient
 from ingest.exceptions import ConnectorError
 from ingest.feeds.client import FeedClient
 from ingest.http import PoliteClient
+from ingest.imports.client import ImportClient
 from ingest.mastodon.client import MastodonClient
 from ingest.sitemaps.client import SitemapClient
 from ingest.telegram.client import TelegramClient
@@ -35,4 +36,6 @@ def poll_channel(channel: Channel, *, http: PoliteClient) -> ChannelPoll:
             return MastodonClient(http).poll(target)
         case ChannelKind.BLUESKY:
             return BlueskyClient(http).poll(target)
+        case ChannelKind.IMPORT:
+            return ImportClient(http).poll(target)
     raise ConnectorError(f"{channel.kind!r} channels are not polled")

@@ -239,10 +239,15 @@ class GuardedTransport(httpx.HTTPTransport):
 
 
 class HostThrottle:
-    """One request at a time per host, at least ``delay`` seconds apart (per process)."""
+    """One request at a time per host, at least ``delay`` seconds apart (per process).
 
-    def __init__(self) -> None:
-        self._locks: dict[str, threading.Lock] = {}
+    ``lock_factory`` makes the per-host locks (tests pass a virtual-time lock so a
+    worker waiting for a busy host counts as idle on their fake clock).
+    """
+
+    def __init__(self, lock_factory: Callable[[], Any] = threading.Lock) -> None:
+        self._lock_factory = lock_factory
+        self._locks: dict[str, Any] = {}
         self._last: dict[str, float] = {}
         self._guard = threading.Lock()
 
@@ -251,7 +256,9 @@ class HostThrottle:
         self, host: str, delay: float, *, sleep: Callable[[float], None], clock: Callable[[], float]
     ) -> Iterator[None]:
         with self._guard:
-            lock = self._locks.setdefault(host, threading.Lock())
+            lock = self._locks.get(host)
+            if lock is None:
+                lock = self._locks[host] = self._lock_factory()
         with lock:
             last = self._last.get(host)
             if last is not None and delay > 0:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import heapq
 import threading
-from collections import defaultdict
+import time
+from collections import defaultdict, deque
 
 import pytest
 from ingest_testserver import LocalServer, Reply
@@ -45,6 +46,9 @@ class VirtualClock:
             self.running -= 1
             self._advance()
 
+    def lock(self) -> VirtualLock:
+        return VirtualLock(self)
+
     def _advance(self) -> None:
         if self.running > 0 or not self._wakeups:
             return
@@ -53,6 +57,37 @@ class VirtualClock:
             heapq.heappop(self._wakeups)
             self.running += 1  # counted as running before it even wakes up
         self._cond.notify_all()
+
+
+class VirtualLock:
+    """A FIFO lock for ``HostThrottle``: a worker waiting for it is idle in virtual time."""
+
+    def __init__(self, clock: VirtualClock) -> None:
+        self.clock = clock
+        self.owner: int | None = None
+        self.queue: deque[int] = deque()
+
+    def __enter__(self) -> VirtualLock:
+        me = threading.get_ident()
+        with self.clock._cond:
+            if self.owner is None:
+                self.owner = me
+                return self
+            self.queue.append(me)
+            self.clock.running -= 1
+            self.clock._advance()
+            while self.owner != me:
+                self.clock._cond.wait(timeout=5)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with self.clock._cond:
+            if self.queue:
+                self.owner = self.queue.popleft()
+                self.clock.running += 1  # the next worker holds it and is running
+                self.clock._cond.notify_all()
+            else:
+                self.owner = None
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +107,7 @@ def servers():
 def crawl(urls_per_worker: list[list[str]], delay: float = DELAY):
     """Fetch each worker's URLs in its own thread; return (makespan, log of (t, url))."""
     clock = VirtualClock(len(urls_per_worker))
-    throttle = HostThrottle()  # fresh: no state shared with other tests
+    throttle = HostThrottle(lock_factory=clock.lock)  # fresh for each crawl
     log: list[tuple[float, str]] = []
     errors: list[BaseException] = []
 
@@ -95,11 +130,12 @@ def crawl(urls_per_worker: list[list[str]], delay: float = DELAY):
             http.close()
             clock.finished()
 
-    threads = [threading.Thread(target=work, args=(urls,)) for urls in urls_per_worker]
+    threads = [threading.Thread(target=work, args=(urls,), daemon=True) for urls in urls_per_worker]
     for thread in threads:
         thread.start()
+    deadline = time.monotonic() + 60
     for thread in threads:
-        thread.join(timeout=120)
+        thread.join(timeout=max(0.1, deadline - time.monotonic()))
     assert not errors, errors
     assert not any(t.is_alive() for t in threads)
     return clock.now, log
