@@ -57,7 +57,10 @@ format: install-dev ## Reformat the code
 bench: install-dev ## Run the benchmarks (need ../shared/data); see docs/benchmarks.md
 	$(BIN)/python bench/search.py --shared ../shared
 	$(BIN)/python bench/embeddings.py --shared ../shared
-	$(BIN)/python bench/calibrate.py --shared ../shared
+	$(BIN)/python bench/calibrate.py --shared ../shared --mode hybrid
+	$(BIN)/python bench/match.py --shared ../shared
+	DJANGO_SETTINGS_MODULE=factcheck.settings.test $(BIN)/python bench/ingest.py --gold ../shared/data/article-extraction-benchmark-zyte
+	$(BIN)/python bench/claim_queue.py  # needs PostgreSQL (BENCH_DATABASE_URL)
 
 screenshots: install-dev translations ## Refresh the README screenshots (runs the browser tests)
 	FACTCHECK_SCREENSHOT_DIR=$(CURDIR)/docs/screenshots $(BIN)/python -m pytest -m browser -p no:cacheprovider

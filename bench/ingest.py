@@ -46,11 +46,11 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-# Run as a script, bench/ is sys.path[0]; its modules (e.g. bench/queue.py) must not
+# Run as a script, bench/ is sys.path[0]; none of its modules may
 # shadow the standard library.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
-GOLD = Path("/work/shared/data/article-extraction-benchmark-zyte")
+GOLD = ROOT.parent / "shared" / "data" / "article-extraction-benchmark-zyte"
 
 # ----------------------------------------------------------------- metric
 # Re-implementation of the benchmark's evaluate.py (MIT): word 4-gram shingles.

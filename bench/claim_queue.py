@@ -8,8 +8,8 @@ warm-up requests), plus the number of SQL queries per page.
 
 Run::
 
-    .venv/bin/python bench/queue.py            # creates factcheck_bench if missing
-    .venv/bin/python bench/queue.py --reset    # drop and rebuild the data
+    .venv/bin/python bench/claim_queue.py            # creates factcheck_bench if missing
+    .venv/bin/python bench/claim_queue.py --reset    # drop and rebuild the data
 
 ``--db-url`` (default ``postgres://postgres@127.0.0.1:5432/factcheck_bench``),
 ``--claims`` (100,000), ``--sightings`` (500,000), ``--requests`` (30).
