@@ -9,6 +9,8 @@ from . import env
 
 BASE_DIR = env.BASE_DIR
 VAR_DIR = env.VAR_DIR
+# SQLite, the search index and the embedding cache live here; a fresh clone has no var/.
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 SECRET_KEY = env.SECRET_KEY or "dev-only-insecure-key-change-me"
 DEBUG = env.DEBUG
