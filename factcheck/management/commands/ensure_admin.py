@@ -1,5 +1,6 @@
 import os
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
@@ -28,5 +29,5 @@ class Command(BaseCommand):
             user.groups.add(editors)
         shown = password if created or user.check_password(password) else "(changed; not shown)"
         self.stdout.write(
-            f"Admin: http://127.0.0.1:8000/admin/  user: {username}  password: {shown}"
+            f"Admin: {settings.FACTCHECK_SITE_URL.rstrip('/')}/admin/  user: {username}  password: {shown}"
         )
