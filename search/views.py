@@ -260,6 +260,11 @@ def search(request: HttpRequest) -> TemplateResponse:
                     "verdict": fields.get("rating_verdict") or "other",
                     "rating_label": fields.get("rating_label") or "",
                     "language": doc_lang,
+                    # BCP 47 of the text as shown: sr-latn readers see Cyrillic in Latin.
+                    "lang_tag": settings.FACTCHECK_LANGUAGE_TAGS.get(
+                        "sr-latn" if (doc_lang, reader_language) == ("sr", "sr-latn") else doc_lang,
+                        doc_lang,
+                    ),
                     "language_name": names.get(LANGUAGE_ALIASES.get(doc_lang, doc_lang), doc_lang),
                     "published": date.fromisoformat(published) if published else None,
                 }

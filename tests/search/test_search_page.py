@@ -73,6 +73,7 @@ def test_highlights_are_shown_in_the_readers_script(client, debunks):
     assert snippets and all("<mark>" in s for s in snippets)
     assert any("<mark>Vakcine</mark>" in s for s in snippets)  # the Cyrillic debunk, in Latin
     assert not re.search("[\u0400-\u04ff]", " ".join(snippets))
+    assert '<p class="hit-snippet" lang="sr-Latn">' in latin  # tagged as the script shown
     # ... and its link goes to the Latin mirror of the Cyrillic original.
     assert "/sr-latn/fact-checks/vakcine-ne-sadrze-mikrocipove/" in _hit_links(latin)
 
