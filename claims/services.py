@@ -330,11 +330,17 @@ def factcheck_upsert(
     page: FactCheckPage = existing.specific if existing else FactCheckPage(slug=slug, locale=locale)
     topics = list(Topic.objects.filter(key__in=list(topic_keys), locale=locale))
     countries = list(Country.objects.filter(code__in=[c.upper() for c in country_codes]))
+    # An explicit sort_order: unsorted rows come back in any order on PostgreSQL, and the
+    # first appearance is what ClaimReview's firstAppearance falls back to.
     new_appearances = [
         ClaimAppearance(
-            url=a.url, platform=a.platform, date=a.date, archive_url=a.archive_url or ""
+            url=a.url,
+            platform=a.platform,
+            date=a.date,
+            archive_url=a.archive_url or "",
+            sort_order=position,
         )
-        for a in appearances
+        for position, a in enumerate(appearances)
     ]
     fields = {
         "title": title[:255],
@@ -1069,6 +1075,8 @@ def factcheck_add_appearances(
             )  # fmt: skip
     if not new:
         return 0
+    for position, appearance in enumerate(current + new):
+        appearance.sort_order = position
     page.appearances = current + new
     if page.live:
         _publish(page, user=user)
@@ -1300,8 +1308,8 @@ def claim_start_factcheck(
             live=False,
         )
         page.appearances = [
-            ClaimAppearance(url=a.url[:1000], platform=a.platform, date=a.date)
-            for a in _appearances_of(claim)
+            ClaimAppearance(url=a.url[:1000], platform=a.platform, date=a.date, sort_order=i)
+            for i, a in enumerate(_appearances_of(claim))
         ]
         # A draft: the verdict and summary are for the fact-checker to write, so the
         # required-field checks of a publishable page do not apply yet.
