@@ -11,6 +11,8 @@ from urllib.parse import urljoin
 import trafilatura
 from lxml import html as lxml_html
 
+from ingest.types import parse_iso_datetime
+
 from .exceptions import ArticleExtractionError
 from .types import ArticleData
 
@@ -27,20 +29,17 @@ _META_DATE_KEYS = (
 
 
 def _parse_datetime(value: str) -> datetime | None:
-    value = value.strip()
-    if not value:
+    """ISO 8601, or at least a leading ``YYYY-MM-DD`` (CMSes append odd suffixes)."""
+    parsed = parse_iso_datetime(value)
+    if parsed is not None:
+        return parsed
+    match = re.match(r"(\d{4})-(\d{2})-(\d{2})", value.strip())
+    if not match:
         return None
     try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return datetime(*map(int, match.groups()), tzinfo=UTC)
     except ValueError:
-        match = re.match(r"(\d{4})-(\d{2})-(\d{2})", value)
-        if not match:
-            return None
-        try:
-            parsed = datetime(*map(int, match.groups()))
-        except ValueError:
-            return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        return None
 
 
 def _iter_jsonld(node: Any):

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from ingest.types import ItemDraft
+from ingest.types import ItemDraft, parse_iso_datetime
 
 from .exceptions import BlueskyParseError, BlueskyTargetError
 from .types import BlueskyTarget
@@ -33,16 +33,6 @@ def parse_target(value: str) -> BlueskyTarget:
     return BlueskyTarget(actor=value)
 
 
-def _datetime(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
 def post_url(uri: str, handle: str) -> str:
     """at://did/app.bsky.feed.post/RKEY -> https://bsky.app/profile/HANDLE/post/RKEY"""
     match = re.fullmatch(r"at://([^/]+)/app\.bsky\.feed\.post/([^/]+)", uri)
@@ -58,9 +48,9 @@ def _post_to_draft(post: dict[str, Any], *, now: datetime) -> ItemDraft | None:
     url = post_url(str(post.get("uri") or ""), handle)
     if not url:
         return None
-    created = _datetime(record.get("createdAt"))
+    created = parse_iso_datetime(record.get("createdAt"))
     if created is None or created < EARLIEST or created > now + timedelta(hours=1):
-        created = _datetime(post.get("indexedAt"))  # createdAt is forgeable
+        created = parse_iso_datetime(post.get("indexedAt"))  # createdAt is forgeable
     langs = record.get("langs") if isinstance(record.get("langs"), list) else []
     return ItemDraft(
         url=url,

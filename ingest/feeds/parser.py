@@ -10,6 +10,8 @@ from urllib.parse import urljoin
 
 import feedparser
 
+from ingest.types import parse_iso_datetime
+
 from .exceptions import FeedParseError
 from .types import FeedEntry, ParsedFeed
 
@@ -23,16 +25,6 @@ def _struct_to_datetime(value: Any) -> datetime | None:
         return datetime.fromtimestamp(calendar.timegm(value), tz=UTC)
     except (TypeError, ValueError, OverflowError):
         return None
-
-
-def _iso_to_datetime(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def looks_like_json(data: bytes) -> bool:
@@ -74,7 +66,7 @@ def parse_json_feed(data: bytes, *, base_url: str = "") -> ParsedFeed:
                 summary_html=str(raw.get("summary", "")),
                 content_html=str(raw.get("content_html") or raw.get("content_text") or ""),
                 author=", ".join(str(a.get("name", "")) for a in authors if isinstance(a, dict)),
-                published_at=_iso_to_datetime(raw.get("date_published")),
+                published_at=parse_iso_datetime(raw.get("date_published")),
                 guid=str(raw.get("id", "")),
                 language=str(raw.get("language", "") or doc.get("language", "")),
             )

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 from ingest.text import html_to_text
-from ingest.types import ItemDraft
+from ingest.types import ItemDraft, parse_iso_datetime
 
 from .exceptions import MastodonParseError, MastodonTargetError
 from .types import MastodonTarget
@@ -40,16 +39,6 @@ def timeline_path(target: MastodonTarget, *, limit: int = 40) -> str:
     return f"/api/v1/timelines/tag/{quote(target.tag)}?limit={limit}"
 
 
-def _datetime(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
 def parse_statuses(payload: Any) -> list[ItemDraft]:
     if not isinstance(payload, list):
         raise MastodonParseError("expected a JSON list of statuses")
@@ -71,7 +60,7 @@ def parse_statuses(payload: Any) -> list[ItemDraft]:
                 text=html_to_text(content),
                 html=content,
                 author=str(account.get("acct") or account.get("username") or ""),
-                published_at=_datetime(status.get("created_at")),
+                published_at=parse_iso_datetime(status.get("created_at")),
                 language=str(status.get("language") or ""),
                 external_id=str(status.get("id", "")),
                 engagement={

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import zlib
-from datetime import UTC, datetime
 from urllib.parse import urljoin
 
 from lxml import etree
 from lxml import html as lxml_html
+
+from ingest.types import parse_iso_datetime
 
 from .exceptions import SitemapParseError
 from .types import ParsedSitemap, SitemapUrl
@@ -33,16 +34,6 @@ def maybe_gunzip(data: bytes, *, limit: int = MAX_DECOMPRESSED) -> bytes:
     if len(out) > limit or decompressor.unconsumed_tail:
         raise SitemapParseError(f"gzip sitemap expands beyond {limit} bytes")
     return out
-
-
-def _date(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _local(tag: object) -> str:
@@ -81,14 +72,14 @@ def parse_sitemap(data: bytes, *, base_url: str = "") -> ParsedSitemap:
             if name == "loc" and child.text:
                 entry.loc = urljoin(base_url, child.text.strip())
             elif name == "lastmod":
-                entry.lastmod = _date(child.text)
+                entry.lastmod = parse_iso_datetime(child.text)
             elif name == "news":
                 for item in child.iter():
                     sub = _local(item.tag)
                     if sub == "title" and item.text:
                         entry.news_title = item.text.strip()
                     elif sub == "publication_date":
-                        entry.news_published_at = _date(item.text)
+                        entry.news_published_at = parse_iso_datetime(item.text)
                     elif sub == "language" and item.text:
                         entry.news_language = item.text.strip()
         if entry.loc:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from lxml import etree
 from lxml import html as lxml_html
 
 from ingest.text import html_to_text
+from ingest.types import parse_iso_datetime
 
 from .exceptions import TelegramParseError, TelegramTargetError
 from .types import TelegramPage, TelegramPost
@@ -42,16 +42,6 @@ def parse_count(value: str) -> int | None:
     number = float(match.group(1))
     factor = {"k": 1_000, "m": 1_000_000}.get(match.group(2).lower(), 1)
     return int(round(number * factor))
-
-
-def _datetime(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def parse_preview(html: str, *, base_url: str = "https://t.me") -> TelegramPage:
@@ -93,7 +83,7 @@ def parse_preview(html: str, *, base_url: str = "https://t.me") -> TelegramPage:
                 text=html_to_text(inner_html),
                 html=inner_html,
                 author="".join(owner).strip(),
-                published_at=_datetime(times[0] if times else None),
+                published_at=parse_iso_datetime(times[0] if times else None),
                 views=parse_count(views[0]) if views else None,
                 edited="edited" in meta.lower(),
                 forwarded_from="".join(forwarded).strip(),
