@@ -214,26 +214,24 @@ def search(request: HttpRequest) -> TemplateResponse:
     total = 0
     counts: dict[str, dict[str, int]] = {}
     if query:
-        found = search_engine.query(
-            query,
-            reader_language=reader_language,
-            filters=_filters(selected, dates),
-            facets=list(FILTER_PARAMS.values()),
-            limit=PER_PAGE,
-            offset=(page_number - 1) * PER_PAGE,
-        )
-        total = found.total
-        num_pages = max(1, min(MAX_PAGES, math.ceil(total / PER_PAGE)))
-        if page_number > num_pages and total:
-            page_number = num_pages
-            found = search_engine.query(
+
+        def page_of_results(number: int):
+            return search_engine.query(
                 query,
                 reader_language=reader_language,
                 filters=_filters(selected, dates),
                 facets=list(FILTER_PARAMS.values()),
                 limit=PER_PAGE,
-                offset=(page_number - 1) * PER_PAGE,
+                offset=(number - 1) * PER_PAGE,
             )
+
+        found = page_of_results(page_number)
+        total = found.total
+        num_pages = max(1, min(MAX_PAGES, math.ceil(total / PER_PAGE)))
+        if page_number > num_pages and total:
+            # Past the last page (an old link, a narrowed filter): show the last one.
+            page_number = num_pages
+            found = page_of_results(page_number)
         counts = _facet_counts(
             query,
             reader_language=reader_language,
