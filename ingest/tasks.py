@@ -24,13 +24,40 @@ def poll_channel_task(channel_id: int) -> dict[str, object]:
 
 @task()
 def crawl_due_task() -> list[int]:
-    """Enqueue one ``poll_channel_task`` per due channel; returns their ids."""
+    """Enqueue one ``poll_channel_task`` per due channel; returns their ids.
+
+    Each channel is claimed first (``channel_claim_poll``), so a channel whose poll
+    is still queued or running is not enqueued a second time.
+    """
+    return enqueue_due_polls()
+
+
+def enqueue_due_polls(*, channel_ids: list[int] | None = None, force: bool = False) -> list[int]:
+    """Claim and enqueue a poll for each due channel (or each of ``channel_ids``).
+
+    A channel is enqueued only if this call claimed it: not one whose earlier poll
+    is still pending (``force`` claims the given channels even when not due). If
+    enqueueing fails, the claim is given back so the channel stays due.
+    """
+    from django.utils import timezone
+
+    from sources import services as source_services
     from sources.selectors import channels_due
 
-    ids = list(channels_due().values_list("id", flat=True))
-    for channel_id in ids:
-        poll_channel_task.enqueue(channel_id)
-    return ids
+    now = timezone.now()
+    if channel_ids is None:
+        channel_ids = list(channels_due(now=now).values_list("id", flat=True))
+    queued: list[int] = []
+    for channel_id in channel_ids:
+        if not source_services.channel_claim_poll(channel_id=channel_id, now=now, force=force):
+            continue
+        try:
+            poll_channel_task.enqueue(channel_id)
+        except Exception:
+            Channel.objects.filter(pk=channel_id).update(next_poll_at=now)
+            raise
+        queued.append(channel_id)
+    return queued
 
 
 @task()

@@ -7,12 +7,17 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.db.models import Q
 from django.utils import timezone
 
 from .models import Channel, ChannelKind, Outlet
 
 URL_KINDS = frozenset({ChannelKind.FEED, ChannelKind.SITEMAP, ChannelKind.ARTICLE})
 MAX_BACKOFF = timedelta(hours=24)
+# How long an enqueued poll keeps its channel from being enqueued again. Longer than
+# any poll (feed + 20 article pages, each under the fetch deadline); if the worker
+# dies, the channel is due again when the lease runs out.
+POLL_LEASE = timedelta(hours=1)
 ERROR_LIMIT = 2000
 
 
@@ -88,15 +93,47 @@ def channel_record_progress(*, channel: Channel, seen: int, new: int) -> None:
     channel.save(update_fields=["items_seen", "items_new"])
 
 
+def channel_claim_poll(
+    *, channel_id: int, now: datetime, lease: timedelta = POLL_LEASE, force: bool = False
+) -> bool:
+    """Claim a channel for one enqueued poll; False if it is not due (or already claimed).
+
+    The claim is ``next_poll_at = now + lease``, taken with one conditional UPDATE,
+    so two crawl loops cannot both claim it and the next pass does not enqueue it
+    again while the poll is queued or running. The poll clears it by recording its
+    success or failure; a dead worker's claim expires with the lease. ``force``
+    claims a channel that is not due (``crawl --channel``).
+    """
+    channels = Channel.objects.filter(pk=channel_id)
+    if not force:
+        channels = channels.filter(enabled=True).filter(
+            Q(next_poll_at__isnull=True) | Q(next_poll_at__lte=now)
+        )
+    return channels.update(next_poll_at=now + lease) == 1
+
+
+def _not_before(now: datetime, delay: timedelta, min_interval: timedelta | None) -> datetime:
+    """``now + delay``, but no sooner than ``min_interval`` (robots.txt Crawl-delay), capped."""
+    if min_interval is not None:
+        delay = max(delay, min(min_interval, MAX_BACKOFF))
+    return now + delay
+
+
 def channel_record_success(
-    *, channel: Channel, now: datetime, etag: str = "", last_modified: str = "", note: str = ""
+    *,
+    channel: Channel,
+    now: datetime,
+    etag: str = "",
+    last_modified: str = "",
+    note: str = "",
+    min_interval: timedelta | None = None,
 ) -> None:
     channel.etag = etag[:500]
     channel.last_modified = last_modified[:100]
     channel.last_polled_at = now
     channel.consecutive_failures = 0
     channel.last_error = note[:ERROR_LIMIT]
-    channel.next_poll_at = now + channel.poll_interval
+    channel.next_poll_at = _not_before(now, channel.poll_interval, min_interval)
     channel.save(
         update_fields=[
             "etag",
@@ -114,12 +151,16 @@ def backoff_delay(*, interval: timedelta, failures: int) -> timedelta:
     return min(interval * (2 ** min(failures, 16)), MAX_BACKOFF)
 
 
-def channel_record_failure(*, channel: Channel, now: datetime, error: str) -> None:
+def channel_record_failure(
+    *, channel: Channel, now: datetime, error: str, min_interval: timedelta | None = None
+) -> None:
     channel.consecutive_failures += 1
     channel.last_error = error[:ERROR_LIMIT]
     channel.last_polled_at = now
-    channel.next_poll_at = now + backoff_delay(
-        interval=channel.poll_interval, failures=channel.consecutive_failures
+    channel.next_poll_at = _not_before(
+        now,
+        backoff_delay(interval=channel.poll_interval, failures=channel.consecutive_failures),
+        min_interval,
     )
     channel.save(
         update_fields=["consecutive_failures", "last_error", "last_polled_at", "next_poll_at"]

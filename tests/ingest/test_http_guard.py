@@ -7,6 +7,7 @@ import ipaddress
 import pytest
 from ingest_testserver import Reply
 
+from ingest import http as http_module
 from ingest.exceptions import (
     BlockedAddressError,
     FetchError,
@@ -54,6 +55,7 @@ HOSTILE_URLS = [
     "http://[fd00:ec2::254]/",
     "http://[fd12:3456::1]/",
     "http://[fe80::1]/",
+    "http://[fec0::1]/",  # deprecated site-local
     "http://[::ffff:127.0.0.1]/",
     "http://[::ffff:169.254.169.254]/",
     "http://[::ffff:7f00:1]/",
@@ -137,6 +139,7 @@ def test_guard_accepts_public_host() -> None:
         ("::ffff:10.0.0.1", True),
         ("::", True),
         ("fd00::1", True),
+        ("fec0::1", True),  # deprecated site-local
     ],
 )
 def test_is_forbidden_address(address: str, forbidden: bool) -> None:
@@ -194,8 +197,10 @@ def test_redirect_limit(client: PoliteClient, local_server) -> None:
     assert len(local_server.hits("/loop")) == client.max_redirects + 1
 
 
-def test_dns_rebinding_is_caught_at_connect_time(local_server) -> None:
+def test_dns_rebinding_is_caught_at_connect_time(local_server, monkeypatch) -> None:
     """The name resolves to a public IP when checked, then to loopback when connecting."""
+    # The local server cannot listen on port 80: let its port pass the port rule.
+    monkeypatch.setattr(http_module, "ALLOWED_PORTS", frozenset({80, 443, local_server.port}))
     answers = iter([[PUBLIC_IP], ["127.0.0.1"]])
     http = PoliteClient(
         delay=0,

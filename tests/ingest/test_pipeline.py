@@ -13,9 +13,10 @@ from ingest_testserver import Reply
 
 from ingest import pipeline
 from ingest.pipeline import crawl_channel, crawl_due, store_item
-from ingest.text import detect_language, detect_script, fold, minhash, minhash_similarity
+from ingest.text import fold, minhash, minhash_similarity
 from ingest.types import ItemDraft
 from ingest.urls import canonicalize_url
+from search import detect_language, detect_script
 from sources.models import CapturedItem, Channel, Outlet
 
 pytestmark = pytest.mark.django_db

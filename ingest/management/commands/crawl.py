@@ -1,4 +1,14 @@
-"""manage.py crawl: one pass over due channels, or --loop with a pause between passes."""
+"""manage.py crawl: one pass over due channels, or --loop with a pause between passes.
+
+With ``--enqueue`` each channel is claimed before its poll is queued, so a loop does
+not queue a channel again while its poll is still waiting or running (the claim
+ends when the poll records its result, or after ``sources.services.POLL_LEASE``).
+
+The loop is also the platform's scheduler: once a day (the first pass, then every
+``PURGE_EVERY`` seconds) it erases tipsters' contacts past their retention period
+(``claims.tasks.tip_contacts_purge``; queued with ``--enqueue``, inline otherwise), so
+the tip form's promise holds without a separate cron job.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +17,10 @@ import time
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ingest.pipeline import CrawlReport, crawl_channel, crawl_due
-from ingest.tasks import poll_channel_task
+from ingest.tasks import enqueue_due_polls
 from sources.models import Channel
-from sources.selectors import channels_due
+
+PURGE_EVERY = 24 * 3600.0
 
 
 class Command(BaseCommand):
@@ -34,20 +45,31 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         passes = 0
+        last_purge: float | None = None
         while True:
             passes += 1
-            self._one_pass(options)
+            self._one_pass(options, first=passes == 1)
+            if options["loop"] and (
+                last_purge is None or time.monotonic() - last_purge >= PURGE_EVERY
+            ):
+                self._purge_tip_contacts(enqueue=bool(options["enqueue"]))
+                last_purge = time.monotonic()
             if not options["loop"] or (options["max_passes"] and passes >= options["max_passes"]):
                 break
             if options["interval"]:
                 time.sleep(float(options["interval"]))
 
-    def _one_pass(self, options: dict) -> None:
+    def _one_pass(self, options: dict, *, first: bool = True) -> None:
         if options["enqueue"]:
-            ids = options["channel"] or list(channels_due().values_list("id", flat=True))
-            for channel_id in ids:
-                poll_channel_task.enqueue(channel_id)
-            self.stdout.write(f"enqueued {len(ids)} channel poll(s)")
+            for channel_id in options["channel"] or ():
+                if not Channel.objects.filter(pk=channel_id).exists():
+                    raise CommandError(f"no channel with id {channel_id}")
+            # --channel forces the first pass; later passes queue it only when due again.
+            queued = enqueue_due_polls(
+                channel_ids=options["channel"] or None,
+                force=bool(options["channel"]) and first,
+            )
+            self.stdout.write(f"enqueued {len(queued)} channel poll(s)")
             return
         if options["channel"]:
             reports = []
@@ -61,6 +83,16 @@ class Command(BaseCommand):
         for report in reports:
             self.stdout.write(self._line(report))
         self.stdout.write(f"crawled {len(reports)} channel(s)")
+
+    def _purge_tip_contacts(self, *, enqueue: bool) -> None:
+        from claims.tasks import tip_contacts_purge
+
+        if enqueue:
+            tip_contacts_purge.enqueue()
+            self.stdout.write("enqueued the tip-contact purge")
+        else:
+            erased = tip_contacts_purge.call()
+            self.stdout.write(f"erased {erased} tip contact(s) past retention")
 
     @staticmethod
     def _line(report: CrawlReport) -> str:
