@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
+from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageChooserBlock
+
+from sources.urls import safe_http_url
 
 RICH_TEXT_FEATURES = ["h2", "h3", "bold", "italic", "link", "ol", "ul", "blockquote"]
 
@@ -24,6 +28,20 @@ class EvidenceBlock(blocks.StructBlock):
         icon = "doc-full"
         template = "components/streamfield/evidence_block.html"
         label = _("Evidence / source")
+
+    def clean(self, value):
+        """URLBlock also takes ``ftp:`` and ``user:password@`` links: the page links only
+        http(s) URLs without credentials (``sources.urls``), so the editor says so now.
+        (A method, not a block option, so the StreamField definition is unchanged.)"""
+        value = super().clean(value)
+        errors = {
+            name: ValidationError(_("Enter a valid URL."))
+            for name in ("url", "archive_url")
+            if value.get(name) and not safe_http_url(value[name])
+        }
+        if errors:
+            raise StructBlockValidationError(block_errors=errors)
+        return value
 
 
 class QuoteBlock(blocks.StructBlock):

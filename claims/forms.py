@@ -11,6 +11,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from sources.urls import UnsafeURLError, check_http_url
+
 from .models import Claim, Platform
 
 MAX_TIP_TEXT = 5000
@@ -21,7 +23,7 @@ _PRIVATE_SUFFIXES = (".local", ".localhost", ".internal", ".lan", ".home.arpa")
 def url_is_public(url: str) -> bool:
     """A quick check for a clear message; ``ingest.http``'s guard re-checks every hop."""
     host = (urlsplit(url).hostname or "").lower().rstrip(".")
-    allowed = {h.lower() for h in getattr(settings, "FACTCHECK_FETCH_ALLOW_HOSTS", [])}
+    allowed = {h.lower() for h in settings.FACTCHECK_FETCH_ALLOW_HOSTS}
     if host in allowed:
         return True
     if not host or host == "localhost" or host.endswith(_PRIVATE_SUFFIXES) or "." not in host:
@@ -78,6 +80,13 @@ class TipForm(forms.Form):
         url = self.cleaned_data.get("url", "").strip()
         if url and urlsplit(url).scheme not in ("http", "https"):
             raise forms.ValidationError(_("Only http and https links can be checked."))
+        if url:
+            # The rule for every URL we store (sources.urls): also no credentials
+            # (user:password@host), no control characters. Django's own message.
+            try:
+                url = check_http_url(url, max_length=1000)
+            except UnsafeURLError:
+                raise forms.ValidationError(_("Enter a valid URL.")) from None
         if url and not url_is_public(url):
             raise forms.ValidationError(
                 _("This address is on a private network. We can only check public web pages.")

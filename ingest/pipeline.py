@@ -11,7 +11,15 @@ Guarantees:
   saved after every batch; the channel's ETag/Last-Modified are saved only after
   the whole poll, so a crash mid-run refetches next time and the items already
   stored are recognised, not duplicated.
-* **Nothing stored unsanitised.** ``html_excerpt`` passes nh3; text is plain.
+* **Nothing stored unsanitised.** ``html_excerpt`` passes nh3 (cut before, never
+  after, sanitising); text is plain. Every stored URL (``canonical_url``,
+  ``seen_urls``, ``image_url``) passes the http(s) rule of ``sources.urls``: a draft
+  whose URL does not is refused with a ``ConnectorError`` (the connectors already drop
+  such entries with a warning, so this is the last line, not the first).
+* **A crawl pass goes on.** Whatever one channel's poll raises is recorded on that
+  channel (failure count, error, exponential backoff) and the pass moves to the next
+  channel. A host whose robots.txt ``Crawl-delay`` is above the fetcher's cap is
+  polled no sooner than that delay (at most daily) instead of blocking a worker.
 
 ``hand_off(item)`` passes each new item to the claim queue (candidate claim ->
 embed -> ``search.match()`` -> ``claims.services.claim_intake_item``).
@@ -31,12 +39,11 @@ from django.utils import timezone
 
 from ingest.articles.client import ArticleClient
 from ingest.connectors import poll_channel
-from ingest.exceptions import IngestError
-from ingest.http import PoliteClient, get_client
+from ingest.exceptions import ConnectorError, IngestError
+from ingest.http import CrawlDelayWatch, PoliteClient, get_client
 from ingest.text import (
     band_keys,
     content_hash,
-    detect_language,
     minhash,
     minhash_similarity,
     sanitize_html,
@@ -44,8 +51,10 @@ from ingest.text import (
 )
 from ingest.types import ItemDraft
 from ingest.urls import canonicalize_url
+from search import detect_language
 from sources import services as source_services
 from sources.models import CapturedItem, CapturedItemBand, Channel, Outlet
+from sources.urls import UnsafeURLError, check_http_url, safe_http_url
 
 logger = logging.getLogger(__name__)
 
@@ -54,6 +63,7 @@ MIN_WORDS_FOR_HASH = 8
 NEAR_DUPLICATE_THRESHOLD = 0.5
 MAX_TEXT = 200_000
 MAX_SEEN_URLS = 50
+MAX_URL_COLUMN = 1000  # CapturedItem.canonical_url / image_url
 
 
 def hand_off(item: CapturedItem) -> None:
@@ -154,8 +164,12 @@ def store_item(
     """Normalise, dedupe, detect language/script and store one draft in its own transaction."""
     now = now or timezone.now()
     outlet = outlet or (channel.outlet if channel is not None else None)
-    canonical = canonicalize_url(draft.url)
-    sightings = [draft.url, canonical]
+    try:
+        url = check_http_url(draft.url)
+        canonical = check_http_url(canonicalize_url(url), max_length=MAX_URL_COLUMN)
+    except UnsafeURLError as exc:
+        raise ConnectorError(f"refused to store an unusable URL: {exc}") from exc
+    sightings = [url, canonical]
     text = draft.text.strip()[:MAX_TEXT]
     title = " ".join(draft.title.split())[:1000]
     with transaction.atomic():
@@ -181,7 +195,7 @@ def store_item(
             captured_at=now,
             title=title,
             text=text,
-            image_url=draft.image[:1000] if draft.image.startswith(("http://", "https://")) else "",
+            image_url=safe_http_url(draft.image, max_length=MAX_URL_COLUMN),
             html_excerpt=sanitize_html(draft.html),
             engagement=draft.engagement,
             language=guess.language,
@@ -256,21 +270,33 @@ def crawl_channel(
     own_client = http is None
     http = http or get_client()
     if max_articles is None:
-        max_articles = int(getattr(settings, "FACTCHECK_INGEST_MAX_ARTICLES_PER_POLL", 20))
+        max_articles = int(settings.FACTCHECK_INGEST_MAX_ARTICLES_PER_POLL)
+    # Every host this poll touches: a robots.txt Crawl-delay longer than the poll
+    # interval pushes the next poll back ("poll rarely").
+    politeness = http.crawl_delay_watch()
     try:
         try:
             poll = poll_channel(channel, http=http)
-        except IngestError as exc:
+        except Exception as exc:  # noqa: BLE001 - a broken connector must not stop the pass
+            error = str(exc) if isinstance(exc, IngestError) else f"{type(exc).__name__}: {exc}"
+            if not isinstance(exc, IngestError):
+                logger.exception("channel %s: connector crashed", channel.pk)
             report.ok = False
-            report.errors.append(str(exc))
-            source_services.channel_record_failure(channel=channel, now=now, error=str(exc))
-            logger.warning("channel %s failed: %s", channel.pk, exc)
+            report.errors.append(error)
+            source_services.channel_record_failure(
+                channel=channel, now=now, error=error, min_interval=_crawl_delay(politeness)
+            )
+            logger.warning("channel %s failed: %s", channel.pk, error)
             return report
         report.warnings.extend(poll.warnings)
         if poll.not_modified:
             report.not_modified = True
             source_services.channel_record_success(
-                channel=channel, now=now, etag=poll.etag, last_modified=poll.last_modified
+                channel=channel,
+                now=now,
+                etag=poll.etag,
+                last_modified=poll.last_modified,
+                min_interval=_crawl_delay(politeness),
             )
             return report
         articles = ArticleClient(http)
@@ -304,25 +330,54 @@ def crawl_channel(
         if report.errors:
             note = f"{len(report.errors)} item(s) failed; first: {report.errors[0]}"
         source_services.channel_record_success(
-            channel=channel, now=now, etag=poll.etag, last_modified=poll.last_modified, note=note
+            channel=channel,
+            now=now,
+            etag=poll.etag,
+            last_modified=poll.last_modified,
+            note=note,
+            min_interval=_crawl_delay(politeness),
         )
         return report
     finally:
+        politeness.close()
         if own_client:
             http.close()
+
+
+def _crawl_delay(watch: CrawlDelayWatch) -> timedelta | None:
+    return timedelta(seconds=watch.seconds) if watch.seconds > 0 else None
+
+
+def _record_crash(channel: Channel, now: datetime, exc: Exception) -> CrawlReport:
+    """A poll that failed outside the connector (e.g. the database): record what we can."""
+    error = f"{type(exc).__name__}: {exc}"
+    logger.exception("channel %s: crawl failed", channel.pk)
+    try:
+        source_services.channel_record_failure(channel=channel, now=now, error=error)
+    except Exception:  # noqa: BLE001 - the pass goes on even if this cannot be saved
+        logger.exception("channel %s: could not record the failure", channel.pk)
+    return CrawlReport(channel_id=channel.pk, ok=False, errors=[error])
 
 
 def crawl_due(
     *, now: datetime | None = None, http: PoliteClient | None = None
 ) -> list[CrawlReport]:
-    """One pass over every due channel, sharing one polite client (and robots cache)."""
+    """One pass over every due channel, sharing one polite client (and robots cache).
+
+    Never raises for a channel: a failing one is recorded and the next one runs."""
     from sources.selectors import channels_due
 
     now = now or timezone.now()
     own_client = http is None
     http = http or get_client()
     try:
-        return [crawl_channel(channel, http=http, now=now) for channel in channels_due(now=now)]
+        reports = []
+        for channel in channels_due(now=now):
+            try:
+                reports.append(crawl_channel(channel, http=http, now=now))
+            except Exception as exc:  # noqa: BLE001 - one channel must not stop the pass
+                reports.append(_record_crash(channel, now, exc))
+        return reports
     finally:
         if own_client:
             http.close()

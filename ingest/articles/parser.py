@@ -1,8 +1,15 @@
-"""Extract an article from HTML. Pure: never fetches (trafilatura gets a string)."""
+"""Extract an article from HTML. Pure: never fetches (trafilatura gets a string).
+
+Untrusted page, so: ``<link rel=canonical>`` replaces the page URL only when it is an
+http(s) URL on the same registrable domain as the page (``sources.urls.same_site``:
+``amp.portal.rs`` -> ``www.portal.rs`` yes, any other site or a ``javascript:`` value
+no, and then ``canonical_url`` is ""); the top image must be http(s) too. JSON-LD
+blocks are decoded with ``loads_bounded`` (at most 64 levels, 1 MB a block); a block
+over either limit is ignored like a malformed one.
+"""
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -12,10 +19,13 @@ import trafilatura
 from lxml import html as lxml_html
 
 from ingest.types import parse_iso_datetime
+from sources.safejson import loads_bounded
+from sources.urls import safe_http_url, same_site
 
 from .exceptions import ArticleExtractionError
 from .types import ArticleData
 
+MAX_JSONLD_CHARS = 1_000_000
 _META_DATE_KEYS = (
     "article:published_time",
     "og:published_time",
@@ -55,8 +65,8 @@ def metadata_date(tree: Any) -> datetime | None:
     """Publication date declared in JSON-LD or <meta>: the most trustworthy source."""
     for script in tree.xpath('//script[@type="application/ld+json"]/text()'):
         try:
-            doc = json.loads(script)
-        except (ValueError, TypeError):
+            doc = loads_bounded(script, max_chars=MAX_JSONLD_CHARS)
+        except (ValueError, TypeError):  # malformed, too deep or too large: not evidence
             continue
         for node in _iter_jsonld(doc):
             if isinstance(node.get("datePublished"), str):
@@ -163,7 +173,7 @@ def extract_article(
             published, source = value, origin
             break
     html_lang = (tree.get("lang") or "").strip()
-    canonical = tree.xpath('//link[@rel="canonical"]/@href')
+    canonical = _canonical(tree, url)
     paragraphs = [p for p in text.split("\n") if p.strip()]
     body_html = "".join(f"<p>{_escape(p)}</p>" for p in paragraphs)
     return ArticleData(
@@ -175,9 +185,18 @@ def extract_article(
         published_at=published,
         date_source=source,
         language=html_lang or (data.get("language") or ""),
-        image=urljoin(url, data["image"]) if data.get("image") else "",
-        canonical_url=urljoin(url, canonical[0]) if canonical else "",
+        image=safe_http_url(urljoin(url, str(data["image"]))) if data.get("image") else "",
+        canonical_url=canonical,
     )
+
+
+def _canonical(tree: Any, page_url: str) -> str:
+    """The page's ``rel=canonical`` when it is http(s) and on the page's own site, else ""."""
+    for href in tree.xpath('//link[@rel="canonical"]/@href')[:1]:
+        candidate = safe_http_url(urljoin(page_url, href.strip()))
+        if candidate and same_site(candidate, page_url):
+            return candidate
+    return ""
 
 
 def _escape(value: str) -> str:

@@ -9,6 +9,7 @@ from django.conf import settings
 
 from ingest.http import PoliteClient
 from ingest.types import ChannelPoll, ItemDraft
+from sources.safejson import JSONLimitError, loads_bounded
 
 from .exceptions import BlueskyParseError
 from .parser import parse_posts, parse_target
@@ -19,9 +20,8 @@ DEFAULT_APPVIEW = "https://public.api.bsky.app"
 class BlueskyClient:
     def __init__(self, http: PoliteClient, *, base_url: str | None = None, limit: int = 50) -> None:
         self.http = http
-        self.base_url = (
-            base_url or getattr(settings, "FACTCHECK_BLUESKY_APPVIEW", "") or DEFAULT_APPVIEW
-        ).rstrip("/")
+        appview = base_url or settings.FACTCHECK_BLUESKY_APPVIEW or DEFAULT_APPVIEW
+        self.base_url = appview.rstrip("/")
         self.limit = limit
 
     def posts(self, target_value: str) -> list[ItemDraft]:
@@ -35,7 +35,9 @@ class BlueskyClient:
         url = f"{self.base_url}/xrpc/{method}?{urlencode(params)}"
         result = self.http.get(url, accept=("application/json", "+json"))
         try:
-            payload = json.loads(result.content)
+            payload = loads_bounded(result.content)
+        except JSONLimitError as exc:
+            raise BlueskyParseError(f"refused JSON from {method}: {exc}") from exc
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise BlueskyParseError(f"invalid JSON from {method}: {exc}") from exc
         return parse_posts(payload)

@@ -1,4 +1,11 @@
-"""Bluesky targets and XRPC JSON -> drafts. Pure: never fetches."""
+"""Bluesky targets and XRPC JSON -> drafts. Pure: never fetches.
+
+A post's URL is built, never taken from the payload: ``https://bsky.app/profile/``
++ the author's handle (only when it is a valid handle, else the DID from the post's
+``at://`` URI) + ``/post/`` + the record key (atproto record-key syntax only). A post
+whose parts do not fit is skipped, so nothing from the payload can change the URL's
+scheme or host.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +15,15 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ingest.types import ItemDraft, parse_iso_datetime
+from sources.urls import safe_http_url
 
 from .exceptions import BlueskyParseError, BlueskyTargetError
 from .types import BlueskyTarget
 
 _HANDLE = re.compile(r"^(did:[a-z]+:[A-Za-z0-9._:%-]+|[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+)$")
+_DID = re.compile(r"did:[a-z]+:[A-Za-z0-9._:%-]{1,2048}")
+_RKEY = re.compile(r"[A-Za-z0-9._~:-]{1,512}")
+_POST_URI = re.compile(r"at://([^/]+)/app\.bsky\.feed\.post/([^/]+)")
 EARLIEST = datetime(2023, 1, 1, tzinfo=UTC)
 
 
@@ -34,11 +45,21 @@ def parse_target(value: str) -> BlueskyTarget:
 
 
 def post_url(uri: str, handle: str) -> str:
-    """at://did/app.bsky.feed.post/RKEY -> https://bsky.app/profile/HANDLE/post/RKEY"""
-    match = re.fullmatch(r"at://([^/]+)/app\.bsky\.feed\.post/([^/]+)", uri)
+    """at://did/app.bsky.feed.post/RKEY -> https://bsky.app/profile/HANDLE/post/RKEY
+
+    "" when the URI's record key or repo is not valid atproto syntax; a handle that is
+    not a valid handle is replaced by the repo DID (or handle) from the URI."""
+    match = _POST_URI.fullmatch(uri)
     if not match:
         return ""
-    return f"https://bsky.app/profile/{handle or match.group(1)}/post/{match.group(2)}"
+    repo, rkey = match.groups()
+    if not _RKEY.fullmatch(rkey) or rkey in (".", ".."):
+        return ""
+    if not (handle and _HANDLE.fullmatch(handle) and len(handle) <= 253):
+        handle = repo
+    if not (_DID.fullmatch(handle) or (_HANDLE.fullmatch(handle) and len(handle) <= 253)):
+        return ""
+    return safe_http_url(f"https://bsky.app/profile/{handle}/post/{rkey}")
 
 
 def _post_to_draft(post: dict[str, Any], *, now: datetime) -> ItemDraft | None:

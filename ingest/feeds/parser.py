@@ -1,4 +1,11 @@
-"""Turn feed bytes into ``ParsedFeed``. Never fetches: feedparser only sees bytes."""
+"""Turn feed bytes into ``ParsedFeed``. Never fetches: feedparser only sees bytes.
+
+Entry links are resolved against the feed's URL (without one, against the feed's own
+home link) and must then pass the http(s) rule
+(``sources.urls``): an entry whose link is ``javascript:``, ``data:``, carries
+credentials, ... is skipped with a warning. JSON Feeds go through ``loads_bounded``
+(nesting at most 64 levels), so a hostile document is a ``FeedParseError``.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +18,8 @@ from urllib.parse import urljoin
 import feedparser
 
 from ingest.types import parse_iso_datetime
+from sources.safejson import JSONLimitError, loads_bounded
+from sources.urls import UnsafeURLError, check_http_url, safe_http_url
 
 from .exceptions import FeedParseError
 from .types import FeedEntry, ParsedFeed
@@ -27,6 +36,15 @@ def _struct_to_datetime(value: Any) -> datetime | None:
         return None
 
 
+def _entry_url(base_url: str, link: str, feed: ParsedFeed) -> str:
+    """The entry's absolute http(s) URL, or "" with a warning on ``feed``."""
+    try:
+        return check_http_url(urljoin(base_url, link.strip()) if base_url else link)
+    except (UnsafeURLError, ValueError) as exc:
+        feed.warnings.append(f"skipped entry with an unusable link: {exc}")
+        return ""
+
+
 def looks_like_json(data: bytes) -> bool:
     return data.lstrip()[:1] in (b"{", b"[")
 
@@ -34,14 +52,16 @@ def looks_like_json(data: bytes) -> bool:
 def parse_json_feed(data: bytes, *, base_url: str = "") -> ParsedFeed:
     """JSON Feed 1.0/1.1 (https://jsonfeed.org/version/1.1)."""
     try:
-        doc = json.loads(data)
+        doc = loads_bounded(data)
+    except JSONLimitError as exc:
+        raise FeedParseError(f"JSON Feed refused: {exc}") from exc
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise FeedParseError(f"not valid JSON: {exc}") from exc
     if not isinstance(doc, dict) or "jsonfeed.org" not in str(doc.get("version", "")):
         raise FeedParseError("JSON document is not a JSON Feed (no jsonfeed.org version)")
     feed = ParsedFeed(
         title=str(doc.get("title", "")),
-        link=str(doc.get("home_page_url", "")),
+        link=safe_http_url(doc.get("home_page_url")),
         language=str(doc.get("language", "")),
         format="json",
     )
@@ -56,12 +76,15 @@ def parse_json_feed(data: bytes, *, base_url: str = "") -> ParsedFeed:
         if not url:
             feed.warnings.append(f"skipped item {raw.get('id', '?')!r} without url")
             continue
+        url = _entry_url(base_url or feed.link, str(url), feed)
+        if not url:
+            continue
         authors = raw.get("authors") or (
             [raw["author"]] if isinstance(raw.get("author"), dict) else []
         )
         feed.entries.append(
             FeedEntry(
-                url=urljoin(base_url, str(url)),
+                url=url,
                 title=str(raw.get("title", "")),
                 summary_html=str(raw.get("summary", "")),
                 content_html=str(raw.get("content_html") or raw.get("content_text") or ""),
@@ -102,7 +125,7 @@ def parse_feed(data: bytes, *, base_url: str = "", content_type: str = "") -> Pa
     meta = parsed.get("feed", {})
     feed = ParsedFeed(
         title=str(meta.get("title", "")),
-        link=str(meta.get("link", "")),
+        link=safe_http_url(meta.get("link")),
         language=str(meta.get("language", "")),
         format=str(parsed.get("version", "")),
         warnings=warnings,
@@ -114,10 +137,13 @@ def parse_feed(data: bytes, *, base_url: str = "", content_type: str = "") -> Pa
         if not link:
             feed.warnings.append(f"skipped entry without link: {entry.get('title', '')[:80]!r}")
             continue
+        link = _entry_url(base_url or feed.link, str(link), feed)
+        if not link:
+            continue
         content = entry.get("content") or []
         feed.entries.append(
             FeedEntry(
-                url=urljoin(base_url, link),
+                url=link,
                 title=str(entry.get("title", "")),
                 summary_html=str(entry.get("summary", "")),
                 content_html=str(content[0].get("value", "")) if content else "",

@@ -25,14 +25,14 @@ ACCEPT = ("text/*", "application/json", "application/x-ndjson", "application/jso
 
 
 def import_dir() -> Path:
-    configured = getattr(settings, "FACTCHECK_IMPORT_DIR", "")
+    configured = settings.FACTCHECK_IMPORT_DIR
     if configured:
         return Path(configured)
-    return Path(getattr(settings, "FACTCHECK_VAR_DIR", "var")) / "imports"
+    return Path(settings.FACTCHECK_VAR_DIR) / "imports"
 
 
 def split_target(target: str) -> tuple[ColumnMapping, str]:
-    mappings = getattr(settings, "FACTCHECK_IMPORT_MAPPINGS", {}) or {}
+    mappings = settings.FACTCHECK_IMPORT_MAPPINGS or {}
     name, sep, rest = target.partition(":")
     if sep and name in mappings:
         return ColumnMapping.from_dict(mappings[name]), rest

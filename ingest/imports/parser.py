@@ -1,4 +1,9 @@
-"""Parse CSV, JSON lines or a JSON array of post objects into ``ItemDraft``s."""
+"""Parse CSV, JSON lines or a JSON array of post objects into ``ItemDraft``s.
+
+A row's URL must pass the http(s) rule (``sources.urls``: no ``javascript:``, no
+credentials, no control characters, at most 2,048 characters); other rows are skipped
+with a warning. JSON is decoded with ``loads_bounded`` (at most 64 levels deep).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,8 @@ from typing import Any
 from dateutil import parser as dateparser
 
 from ingest.types import ItemDraft
+from sources.safejson import JSONLimitError, loads_bounded
+from sources.urls import UnsafeURLError, check_http_url
 
 from .exceptions import ImportParseError
 from .types import ColumnMapping
@@ -37,7 +44,9 @@ def read_rows(data: bytes) -> list[dict[str, Any]]:
     rows: list[Any]
     if text[0] == "[":
         try:
-            rows = json.loads(text)
+            rows = loads_bounded(text)
+        except JSONLimitError as exc:
+            raise ImportParseError(f"JSON array refused: {exc}") from exc
         except json.JSONDecodeError as exc:
             raise ImportParseError(f"not a JSON array: {exc}") from exc
     elif text[0] == "{":
@@ -45,7 +54,9 @@ def read_rows(data: bytes) -> list[dict[str, Any]]:
         for number, line in enumerate(text.splitlines(), 1):
             if line.strip():
                 try:
-                    rows.append(json.loads(line))
+                    rows.append(loads_bounded(line))
+                except JSONLimitError as exc:
+                    raise ImportParseError(f"JSON lines: line {number}: {exc}") from exc
                 except json.JSONDecodeError as exc:
                     raise ImportParseError(f"JSON lines: line {number}: {exc}") from exc
     else:
@@ -114,8 +125,13 @@ def parse_import(
     warnings: list[str] = []
     for number, row in enumerate(rows, 1):
         url = _pick(row, mapping.candidates("url"))
-        if not url or not str(url).startswith(("http://", "https://")):
+        if not url or not str(url).strip().lower().startswith(("http://", "https://")):
             warnings.append(f"row {number}: no http(s) URL, skipped")
+            continue
+        try:
+            url = check_http_url(str(url))
+        except UnsafeURLError as exc:
+            warnings.append(f"row {number}: unusable URL, skipped: {exc}")
             continue
 
         def field(name: str, row: dict[str, Any] = row) -> str:
@@ -129,7 +145,7 @@ def parse_import(
                 engagement[key] = count
         drafts.append(
             ItemDraft(
-                url=str(url).strip(),
+                url=url,
                 platform=(field("platform") or mapping.platform).lower()[:50],
                 title=field("title"),
                 text=field("text"),

@@ -1,4 +1,8 @@
-"""Mastodon targets and status JSON -> drafts. Pure: never fetches."""
+"""Mastodon targets and status JSON -> drafts. Pure: never fetches.
+
+A status' ``url`` (its web page), else its ``uri`` (the ActivityPub id), must pass the
+http(s) rule (``sources.urls``): a status with neither is skipped with a warning.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from urllib.parse import quote, urlsplit
 
 from ingest.text import html_to_text
 from ingest.types import ItemDraft, parse_iso_datetime
+from sources.urls import UnsafeURLError, check_http_url, safe_http_url
 
 from .exceptions import MastodonParseError, MastodonTargetError
 from .types import MastodonTarget
@@ -22,7 +27,7 @@ def parse_target(value: str) -> MastodonTarget:
         return MastodonTarget(base_url=f"https://{match.group(2)}", tag=match.group(1))
     if match := re.fullmatch(rf"@?(\w+)@({_HOST})", value):
         return MastodonTarget(base_url=f"https://{match.group(2)}", account=match.group(1))
-    if value.startswith(("http://", "https://")):
+    if safe_http_url(value):
         parts = urlsplit(value)
         base = f"{parts.scheme}://{parts.netloc}"
         path = parts.path.strip("/").split("/")
@@ -39,17 +44,35 @@ def timeline_path(target: MastodonTarget, *, limit: int = 40) -> str:
     return f"/api/v1/timelines/tag/{quote(target.tag)}?limit={limit}"
 
 
-def parse_statuses(payload: Any) -> list[ItemDraft]:
+def _status_url(status: dict[str, Any], warnings: list[str]) -> str:
+    """The status' web URL, else its ActivityPub id; "" (with a warning) if neither is http(s)."""
+    problem = ""
+    for key in ("url", "uri"):
+        value = status.get(key)
+        if not value:
+            continue
+        try:
+            return check_http_url(value)
+        except UnsafeURLError as exc:
+            problem = problem or str(exc)
+    if problem:
+        warnings.append(f"skipped status {str(status.get('id', '?'))[:40]!r}: {problem}")
+    return ""
+
+
+def parse_statuses(payload: Any, *, warnings: list[str] | None = None) -> list[ItemDraft]:
+    """Drafts from a list of statuses; skipped statuses are noted in ``warnings``."""
     if not isinstance(payload, list):
         raise MastodonParseError("expected a JSON list of statuses")
+    warnings = warnings if warnings is not None else []
     drafts: list[ItemDraft] = []
     for status in payload:
         if not isinstance(status, dict):
             continue
         if isinstance(status.get("reblog"), dict):
             status = status["reblog"]  # the boosted post is the content
-        url = status.get("url") or status.get("uri")
-        if not url or not isinstance(url, str):
+        url = _status_url(status, warnings)
+        if not url:
             continue
         content = str(status.get("content") or "")
         account = status.get("account") if isinstance(status.get("account"), dict) else {}

@@ -1,4 +1,9 @@
-"""Sitemap XML (plain or gzip) and homepage feed discovery. Pure: never fetches."""
+"""Sitemap XML (plain or gzip) and homepage feed discovery. Pure: never fetches.
+
+Every ``<loc>`` and discovered feed link is resolved against the document's URL and
+must then pass the http(s) rule (``sources.urls``); anything else is skipped with a
+warning (discovery just leaves it out).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from ingest.types import parse_iso_datetime
+from sources.urls import UnsafeURLError, check_http_url, safe_http_url
 
 from .exceptions import SitemapParseError
 from .types import ParsedSitemap, SitemapUrl
@@ -40,6 +46,15 @@ def _local(tag: object) -> str:
     return etree.QName(tag).localname if isinstance(tag, str) else ""
 
 
+def _loc(base_url: str, text: str, warnings: list[str]) -> str:
+    """An absolute http(s) URL from a ``<loc>``, or "" with a warning."""
+    try:
+        return check_http_url(urljoin(base_url, text.strip()) if base_url else text)
+    except (UnsafeURLError, ValueError) as exc:
+        warnings.append(f"skipped <loc>: {exc}")
+        return ""
+
+
 def parse_sitemap(data: bytes, *, base_url: str = "") -> ParsedSitemap:
     data = maybe_gunzip(data)
     # No entities, no network, no huge trees: sitemaps are untrusted XML.
@@ -57,8 +72,8 @@ def parse_sitemap(data: bytes, *, base_url: str = "") -> ParsedSitemap:
             if _local(node.tag) != "sitemap":
                 continue
             loc = next((c.text for c in node if _local(c.tag) == "loc" and c.text), None)
-            if loc:
-                result.sitemaps.append(urljoin(base_url, loc.strip()))
+            if loc and (url := _loc(base_url, loc, result.warnings)):
+                result.sitemaps.append(url)
         return result
     if kind != "urlset":
         raise SitemapParseError(f"root element <{kind or '?'}> is not urlset or sitemapindex")
@@ -67,10 +82,12 @@ def parse_sitemap(data: bytes, *, base_url: str = "") -> ParsedSitemap:
         if _local(node.tag) != "url":
             continue
         entry = SitemapUrl(loc="")
+        refused = False
         for child in node:
             name = _local(child.tag)
             if name == "loc" and child.text:
-                entry.loc = urljoin(base_url, child.text.strip())
+                entry.loc = _loc(base_url, child.text, result.warnings)
+                refused = not entry.loc
             elif name == "lastmod":
                 entry.lastmod = parse_iso_datetime(child.text)
             elif name == "news":
@@ -84,7 +101,7 @@ def parse_sitemap(data: bytes, *, base_url: str = "") -> ParsedSitemap:
                         entry.news_language = item.text.strip()
         if entry.loc:
             result.urls.append(entry)
-        else:
+        elif not refused:
             result.warnings.append("skipped <url> without <loc>")
     return result
 
@@ -102,7 +119,7 @@ def discover_feed_links(html: str, *, base_url: str) -> list[str]:
         rel = (link.get("rel") or "").lower().split()
         ctype = (link.get("type") or "").lower().split(";")[0].strip()
         if "alternate" in rel and ctype in FEED_TYPES:
-            url = urljoin(base_url, link.get("href").strip())
-            if url not in found:
+            url = safe_http_url(urljoin(base_url, link.get("href").strip()))
+            if url and url not in found:
                 found.append(url)
     return found

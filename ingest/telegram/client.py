@@ -19,7 +19,7 @@ class TelegramClient:
     ) -> None:
         self.http = http
         self.base_url = (
-            base_url or getattr(settings, "FACTCHECK_TELEGRAM_BASE_URL", "") or DEFAULT_BASE_URL
+            base_url or settings.FACTCHECK_TELEGRAM_BASE_URL or DEFAULT_BASE_URL
         ).rstrip("/")
         self.max_pages = max_pages
 

@@ -1,4 +1,9 @@
-"""Parse a ``t.me/s/<channel>`` preview page. Pure: never fetches."""
+"""Parse a ``t.me/s/<channel>`` preview page. Pure: never fetches.
+
+A post's URL is its permalink when that passes the http(s) rule (``sources.urls``),
+else ``<base_url>/<channel>/<id>`` built from ``data-post``; a post whose channel
+name is not a Telegram name is skipped.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from lxml import html as lxml_html
 
 from ingest.text import html_to_text
 from ingest.types import parse_iso_datetime
+from sources.urls import safe_http_url
 
 from .exceptions import TelegramParseError, TelegramTargetError
 from .types import TelegramPage, TelegramPost
@@ -59,7 +65,7 @@ def parse_preview(html: str, *, base_url: str = "https://t.me") -> TelegramPage:
         if "service_message" in (node.get("class") or ""):
             continue
         channel, _, post_id = (node.get("data-post") or "").partition("/")
-        if not post_id.isdigit():
+        if not (post_id.isascii() and post_id.isdigit()) or not _NAME.fullmatch(channel):
             continue
         text_nodes = node.xpath(f".//div[{_cls('tgme_widget_message_text')}]")
         inner_html = ""
@@ -69,7 +75,7 @@ def parse_preview(html: str, *, base_url: str = "https://t.me") -> TelegramPage:
                 etree.tostring(child, encoding="unicode") for child in text_node
             )
         date_link = node.xpath(f".//a[{_cls('tgme_widget_message_date')}]")
-        permalink = date_link[0].get("href") if date_link else ""
+        permalink = safe_http_url(date_link[0].get("href")) if date_link else ""
         times = node.xpath(f".//a[{_cls('tgme_widget_message_date')}]//time/@datetime")
         views = node.xpath(f".//span[{_cls('tgme_widget_message_views')}]/text()")
         owner = node.xpath(f".//a[{_cls('tgme_widget_message_owner_name')}]//text()")

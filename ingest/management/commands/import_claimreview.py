@@ -1,4 +1,6 @@
-"""Import other newsrooms' ClaimReview (a file or a URL) as published fact-check pages.
+"""Import other newsrooms' ClaimReview (a file or a URL) as fact-check pages.
+
+Published by default; ``--draft`` creates them unpublished, for an editor to review.
 
 It lives in ``ingest`` because it may fetch a URL, and only ingest fetches: the URL
 goes through the same polite, SSRF-guarded client as every crawler.
@@ -11,6 +13,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from claims.claimreview import (
+    MAX_JSON_CHARS,
     ClaimReviewError,
     ParseResult,
     extract_claimreview_from_html,
@@ -45,6 +48,11 @@ def _read_source(source: str) -> tuple[bytes, str, str | None]:
     path = Path(source)
     if not path.is_file():
         raise CommandError(f"{source}: no such file")
+    if path.stat().st_size > 4 * MAX_JSON_CHARS:  # UTF-8: at most 4 bytes a character
+        raise CommandError(
+            f"{source}: {path.stat().st_size:,} bytes is larger than we read "
+            f"({MAX_JSON_CHARS:,} characters)"
+        )
     suffix = path.suffix.lower()
     return (
         path.read_bytes(),
@@ -71,8 +79,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("source", nargs="+", help="Path or http(s) URL")
         parser.add_argument("--dry-run", action="store_true", help="Parse and report only.")
+        parser.add_argument(
+            "--draft",
+            action="store_true",
+            help="Create pages unpublished (with a revision) for an editor to review and publish; "
+            "changes to live pages are saved as drafts. Default: publish.",
+        )
 
-    def handle(self, *args, source, dry_run=False, **options):
+    def handle(self, *args, source, dry_run=False, draft=False, **options):
         parsed: list[ParseResult] = []
         # Read and parse every source before writing anything: a broken file imports nothing.
         for item in source:
@@ -91,12 +105,14 @@ class Command(BaseCommand):
             report.warnings.extend(f"{result.source_name}: {w}" for w in result.warnings)
         records = [record for result in parsed for record in result.records]
         if not dry_run:
-            claimreview_import(records=records, report=report)
+            claimreview_import(records=records, report=report, publish=not draft)
         for warning in report.warnings:
             self.stderr.write(self.style.WARNING(f"warning: {warning}"))
         for error in report.errors:
             self.stderr.write(self.style.ERROR(f"skipped: {error}"))
         verb = "would import" if dry_run else "imported"
+        if draft:
+            verb += " as drafts"
         self.stdout.write(
             f"{verb} {len(records)} ClaimReview(s): {report.created} created, "
             f"{report.updated} updated, {report.unchanged} unchanged; "

@@ -6,7 +6,7 @@ byte-identical, which ``test_datafeed_fixture_is_reproducible`` checks.
     .venv/bin/python tests/resources/claimreview/make_datafeed.py
 
 Newsrooms, people and claims are invented; verdict labels follow the scales
-the region's fact-checkers use (see ``shared/LANGUAGES.md``).
+the region's fact-checkers use (see ``docs/languages.md``).
 """
 
 from __future__ import annotations
