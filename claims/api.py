@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from django.http import JsonResponse
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
-from rest_framework.authentication import BasicAuthentication, SessionAuthentication
-from rest_framework.decorators import api_view, permission_classes
-from rest_framework.permissions import AllowAny, IsAdminUser
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.decorators import api_view, permission_classes, throttle_classes
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.permissions import AllowAny
 
-from .selectors import claim_queue, factcheck_claimreview_datafeed, factcheck_published_all
+from factcheck.throttling import ClientRateThrottle, ScopedClientThrottle
+
+from .api_auth import CanViewClaims, ThrottledBasicAuthentication
+from .feed_cache import claimreview_feed_json
+from .selectors import claim_queue, factcheck_published_all
 
 
 class RatingSerializer(serializers.Serializer):
@@ -49,6 +54,12 @@ class FactCheckSerializer(serializers.Serializer):
         return obj.get_full_url(request) if request is None else request.build_absolute_uri(obj.url)
 
 
+class FactCheckPagination(LimitOffsetPagination):
+    """``?limit=`` is capped: a caller cannot ask for every fact-check in one response."""
+
+    max_limit = 100
+
+
 @extend_schema(
     parameters=[
         OpenApiParameter("lang", OpenApiTypes.STR, description="Locale code, e.g. sr, sr-latn, hr"),
@@ -62,8 +73,15 @@ class FactCheckViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = FactCheckSerializer
     permission_classes = [AllowAny]
+    pagination_class = FactCheckPagination
+    throttle_classes = [ScopedClientThrottle]
+    throttle_scope = "factchecks"
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # drf-spectacular: model only, no query
+            from .models import FactCheckPage
+
+            return FactCheckPage.objects.none()
         qs = factcheck_published_all()
         params = self.request.query_params
         if params.get("lang"):
@@ -77,14 +95,18 @@ class FactCheckViewSet(viewsets.ReadOnlyModelViewSet):
         return qs.distinct()
 
 
+class ClaimReviewFeedThrottle(ClientRateThrottle):
+    scope = "claimreview"
+
+
 @extend_schema(responses={200: OpenApiTypes.OBJECT}, summary="ClaimReview DataFeed")
 @api_view(["GET"])
 @permission_classes([AllowAny])
+@throttle_classes([ClaimReviewFeedThrottle])
 def claimreview_feed(request):
-    """A schema.org DataFeed of every published ClaimReview."""
-    return JsonResponse(
-        factcheck_claimreview_datafeed(base_url=request.build_absolute_uri("/").rstrip("/")),
-        json_dumps_params={"ensure_ascii": False},
+    """A schema.org DataFeed of every published ClaimReview (cached until the next publish)."""
+    return HttpResponse(
+        claimreview_feed_json(base_url=request.build_absolute_uri("/").rstrip("/")),
         content_type="application/ld+json; charset=utf-8",
     )
 
@@ -120,12 +142,14 @@ class ClaimSerializer(serializers.Serializer):
     ]
 )
 class ClaimViewSet(viewsets.ReadOnlyModelViewSet):
-    """The editors' claim queue, highest priority first. Staff accounts only."""
+    """The editors' claim queue, highest priority first. Needs ``claims.view_claim``."""
 
     serializer_class = ClaimSerializer
-    permission_classes = [IsAdminUser]
+    # The permission, not ``is_staff``: fact-checkers and editors (claims/api_auth.py).
+    permission_classes = [CanViewClaims]
     # Basic first: an anonymous caller gets 401 with a WWW-Authenticate challenge, never data.
-    authentication_classes = [BasicAuthentication, SessionAuthentication]
+    # Failed Basic attempts are limited per client address and per username.
+    authentication_classes = [ThrottledBasicAuthentication, SessionAuthentication]
 
     def get_queryset(self):
         params = self.request.query_params

@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 from wagtail.models import Locale, Page, Site
 
+from sources.urls import safe_http_url
+
 from .models import (
     Author,
     Claim,
@@ -280,12 +282,24 @@ def topic_upsert(*, key: str, names: Mapping[str, str]) -> dict[str, Topic]:
 # --- Fact-checks ------------------------------------------------------------------
 
 
+#: URL columns (ClaimAppearance, ClaimSighting, Tip, FactCheckPage.original_url) hold 1,000.
+MAX_URL_CHARS = 1000
+
+
 @dataclass
 class AppearanceData:
+    """Where a claim appeared. ``url``/``archive_url`` that are not http(s) URLs
+    (``sources.urls``: no ``javascript:``, credentials, ...) become "" here, and an
+    appearance without a URL is never stored."""
+
     url: str
     platform: str = "web"
     date: date | None = None
     archive_url: str = ""
+
+    def __post_init__(self) -> None:
+        self.url = safe_http_url(self.url, max_length=MAX_URL_CHARS)
+        self.archive_url = safe_http_url(self.archive_url, max_length=MAX_URL_CHARS)
 
 
 def factcheck_upsert(
@@ -340,7 +354,7 @@ def factcheck_upsert(
             archive_url=a.archive_url or "",
             sort_order=position,
         )
-        for position, a in enumerate(appearances)
+        for position, a in enumerate(x for x in appearances if x.url)  # http(s) only
     ]
     fields = {
         "title": title[:255],
@@ -350,14 +364,18 @@ def factcheck_upsert(
         "claim_date": claim_date,
         "rating": rating,
         "summary": summary,
-        "original_url": original_url,
+        "original_url": safe_http_url(original_url, max_length=MAX_URL_CHARS),
         "original_publisher": original_publisher[:255],
-        "original_publisher_url": original_publisher_url,
+        "original_publisher_url": safe_http_url(original_publisher_url, max_length=MAX_URL_CHARS),
         "is_demo": is_demo,
     }
     body = body or []
-    if existing is not None and not _factcheck_differs(
-        page, fields, body, new_appearances, topics, countries, authors, reviewer
+    if (
+        existing is not None
+        and (page.live or not publish)
+        and not _factcheck_differs(
+            page, fields, body, new_appearances, topics, countries, authors, reviewer
+        )
     ):
         return page, False
     for name, value in fields.items():
@@ -371,6 +389,7 @@ def factcheck_upsert(
     if existing is None:
         if translation_of is not None:
             page.translation_key = translation_of.translation_key
+        page.live = publish  # a draft is never live, not even for a moment
         index.add_child(instance=page)
     if publish:
         _publish(page, user=user)
@@ -399,7 +418,7 @@ def _factcheck_differs(
         return True
     if {a.pk for a in page.authors.all()} != {a.pk for a in authors}:
         return True
-    return page.reviewer_id != (reviewer.pk if reviewer else None) or not page.live
+    return page.reviewer_id != (reviewer.pk if reviewer else None)
 
 
 @transaction.atomic
@@ -471,17 +490,19 @@ def claimreview_locale_for(record, *, report: ImportReport | None = None) -> str
 
     Serbian is split by script, whatever the publisher declared, because the site
     keeps Cyrillic and Latin originals apart. A language the site does not publish in
-    goes to the default locale, with a warning.
+    goes to the default locale, with a warning. Undeclared languages are detected by
+    ``search.detect_language`` (the crawler's rules: a Latin hbs text names no variety,
+    so it goes to the default locale too, for an editor to place).
     """
-    from search.language import detect_language, detect_script
+    import search
 
     text = " ".join(filter(None, [record.claim_reviewed, record.review_body, record.headline]))
     declared = (record.in_language or "").strip().lower().replace("_", "-")
     code = _BCP47_TO_LOCALE.get(declared) or _BCP47_TO_LOCALE.get(declared.split("-")[0])
     if code is None and not declared:
-        code = detect_language(text)
+        code = search.site_locale(search.detect_language(text))
     if code in ("sr", "sr-latn"):
-        code = "sr" if detect_script(text) == "cyrillic" else "sr-latn"
+        code = "sr" if search.detect_script(text) == "cyrillic" else "sr-latn"
     site_codes = {c for c, _ in settings.LANGUAGES}
     if code not in site_codes:
         fallback = settings.LANGUAGE_CODE
@@ -495,9 +516,9 @@ def claimreview_locale_for(record, *, report: ImportReport | None = None) -> str
 
 
 def _fold_label(text: str) -> str:
-    from search.normalize import fold
+    import search
 
-    return " ".join(fold(text).split())
+    return " ".join(search.fold(text).split())
 
 
 def claimreview_rating_for(record, *, locale_code: str, report: ImportReport) -> Rating:
@@ -542,8 +563,14 @@ def claimreview_rating_for(record, *, locale_code: str, report: ImportReport) ->
 
 
 @transaction.atomic
-def claimreview_import(*, records: Sequence, report: ImportReport | None = None) -> ImportReport:
+def claimreview_import(
+    *, records: Sequence, report: ImportReport | None = None, publish: bool = True
+) -> ImportReport:
     """Import other newsrooms' ClaimReview records as published pages.
+
+    With ``publish=False`` (``import_claimreview --draft``) new pages are created
+    unpublished, with a revision, for an editor to review and publish; changes to a page
+    that is already live are saved as a draft revision of it.
 
     Each record lands under the "Imported fact-checks" index of its locale and keeps
     its original URL and publisher. The original URL is the identity: importing the
@@ -588,6 +615,7 @@ def claimreview_import(*, records: Sequence, report: ImportReport | None = None)
             original_url=record.url,
             original_publisher=record.publisher_name or "",
             original_publisher_url=record.publisher_url or "",
+            publish=publish,
         )
         if existing is None:
             report.created += 1
@@ -622,6 +650,7 @@ CLAIM_LOG_ACTIONS: dict[str, tuple[str, str]] = {
     "claims.add_note": ("Add note", "Note added"),
     "claims.start_factcheck": ("Start fact-check", "Fact-check started"),
     "claims.follow_factcheck": ("Follow fact-check", "Status follows the fact-check"),
+    "claims.erase_tip_contact": ("Erase tip contact", "A tipster's contact details were erased"),
 }
 
 
@@ -710,6 +739,13 @@ def _check_claim(claim: Claim, action: str, *, expected_version: int | None = No
 
 
 def _save_claim(claim: Claim, *fields: str) -> None:
+    if "status" in fields:
+        # ``closed_at`` starts the retention clock of the claim's tip contacts.
+        if claim.status not in Claim.CLOSED_STATUSES:
+            claim.closed_at = None
+        elif claim.closed_at is None:
+            claim.closed_at = timezone.now()
+        fields = (*fields, "closed_at")
     claim.version += 1
     claim.save(update_fields=[*fields, "version", "updated"])
 
@@ -718,18 +754,12 @@ def _claim_signature(text: str, language: str) -> tuple[str, str, bytes]:
     """Folded text, its hash (exact repeats in any script) and an embedding (paraphrases)."""
     import hashlib
 
-    import numpy as np
+    import search
 
-    from search.normalize import fold
-
-    normalized = " ".join(fold(text, language or None).split())
+    normalized = " ".join(search.fold(text, language or None).split())
     digest = hashlib.sha256(normalized.encode()).hexdigest() if normalized else ""
     try:
-        from search.embeddings import embed_cached
-
-        vector = np.asarray(embed_cached([text], "query")[0], dtype=np.float32)
-        norm = float(np.linalg.norm(vector))
-        blob = (vector / norm).astype(np.float32).tobytes() if norm else b""
+        blob = search.claim_vector(text)
     except Exception:  # noqa: BLE001 - a missing model must not lose the claim
         logger.exception("embedding a claim failed; it will only match by exact text")
         blob = b""
@@ -750,9 +780,10 @@ def claim_find_similar(*, text: str, language: str = "", signature=None) -> Clai
     The cosine threshold is ``FACTCHECK_CLAIM_SIMILARITY_THRESHOLD`` (default 0.93: e5
     puts paraphrases at 0.88-0.98 and unrelated same-topic sentences up to 0.89, so only
     near-verbatim repeats are merged automatically; editors merge the rest). Candidates
-    are the most recent ``FACTCHECK_CLAIM_SIMILARITY_WINDOW`` claims (default 5000).
+    are the most recent ``FACTCHECK_CLAIM_SIMILARITY_WINDOW`` claims (default 5000),
+    compared by ``search.most_similar``.
     """
-    import numpy as np
+    import search
 
     _normalized, digest, blob = signature or _claim_signature(text, language)
     if digest:
@@ -761,23 +792,17 @@ def claim_find_similar(*, text: str, language: str = "", signature=None) -> Clai
             return _follow_merged(same)
     if not blob:
         return None
-    threshold = float(getattr(settings, "FACTCHECK_CLAIM_SIMILARITY_THRESHOLD", 0.93))
-    window = int(getattr(settings, "FACTCHECK_CLAIM_SIMILARITY_WINDOW", 5000))
+    threshold = float(settings.FACTCHECK_CLAIM_SIMILARITY_THRESHOLD)
+    window = int(settings.FACTCHECK_CLAIM_SIMILARITY_WINDOW)
     rows = list(
         Claim.objects.exclude(status=ClaimStatus.MERGED)
         .exclude(vector=b"")
         .order_by("-last_seen")
         .values_list("pk", "vector")[:window]
     )
-    query = np.frombuffer(blob, dtype=np.float32)
-    rows = [(pk, bytes(v)) for pk, v in rows if v and len(v) == len(blob)]
-    if not rows:
-        return None
-    matrix = np.frombuffer(b"".join(v for _pk, v in rows), dtype=np.float32).reshape(len(rows), -1)
-    scores = matrix @ query
-    best = int(np.argmax(scores))
-    if float(scores[best]) >= threshold:
-        return Claim.objects.get(pk=rows[best][0])
+    best = search.most_similar(blob, rows)
+    if best is not None and best[1] >= threshold:
+        return Claim.objects.get(pk=best[0])
     return None
 
 
@@ -786,7 +811,7 @@ def _sighting_from(claim: Claim, data: SightingData) -> ClaimSighting:
     return ClaimSighting(
         claim=claim,
         source=data.source,
-        url=(data.url or "")[:1000],
+        url=safe_http_url(data.url, max_length=MAX_URL_CHARS),  # only http(s) is linked
         platform=data.platform if data.platform in Platform.values else Platform.OTHER,
         captured_item_id=data.captured_item_id,
         tip_id=data.tip_id,
@@ -1050,39 +1075,106 @@ def claim_intake_item(*, item) -> Claim | None:
     return claim
 
 
+class AppearanceOutcome:
+    """What ``factcheck_add_appearances`` did with the fact-check page."""
+
+    UNCHANGED = "unchanged"  # every URL was listed already: no revision
+    PUBLISHED = "published"  # a new revision is live
+    SUBMITTED = "submitted"  # a new revision waits in the review workflow
+    SAVED = "saved"  # a new revision was saved as a draft (unpublished page, or no workflow)
+
+
+@dataclass
+class AppearanceUpdate:
+    added: int
+    outcome: str
+
+
+def _lock_factcheck(page_id: int) -> FactCheckPage:
+    """Lock a fact-check's page row (the original's, for an alias) and return it fresh.
+
+    Everything that rewrites a page's appearances holds this lock until it commits, so two
+    confirms of the same fact-check serialise and the second builds on the first.
+    """
+    original = Page.objects.filter(pk=page_id).values_list("alias_of_id", flat=True).first()
+    pk = original or page_id
+    if not list(Page.objects.select_for_update().filter(pk=pk).values_list("pk", flat=True)):
+        raise ClaimActionError(_("This fact-check no longer exists."))
+    return FactCheckPage.objects.get(pk=pk)
+
+
+def _with_appearances(page: FactCheckPage, new: Sequence[AppearanceData]) -> FactCheckPage:
+    """``page`` (a live page or a revision's object) with ``new`` appended to its appearances."""
+    current = list(page.appearances.all())
+    added = [
+        ClaimAppearance(url=a.url[:1000], platform=a.platform, date=a.date,
+                        archive_url=a.archive_url or "")
+        for a in new
+    ]  # fmt: skip
+    for position, appearance in enumerate(current + added):
+        appearance.sort_order = position
+    page.appearances = current + added
+    return page
+
+
+@transaction.atomic
 def factcheck_add_appearances(
     *, page: FactCheckPage, appearances: Iterable[AppearanceData], user=None
-) -> int:
-    """Add appearances to a fact-check and publish that as a new revision (if it is live).
+) -> AppearanceUpdate:
+    """Add appearances to a fact-check as a new revision, published only if ``user`` may.
 
-    URLs already listed are skipped. Returns how many were added. The page's ClaimReview
-    lists every appearance, so partners see where the debunked claim resurfaced.
+    The page's ClaimReview lists every appearance, so partners see where the debunked
+    claim resurfaced. URLs already in the page's latest revision are skipped.
+
+    * The page row is locked (``select_for_update``) for the rest of the transaction, and
+      the revision is built from the page's **latest** revision: a pending draft is never
+      overwritten, and two confirms at once both land.
+    * ``user`` None (a command, a task) or a user with ``publish_page`` on the page: the
+      live content plus the appearances is published. A pending draft is not published
+      with it: the appearances are added to it as a new latest revision, which stays a
+      draft (and is what an in-progress workflow approves).
+    * A user who may not publish (a fact-checker): the new revision is submitted to the
+      page's review workflow, or joins the review already in progress. With no workflow
+      (or one waiting for changes) it stays a draft for an editor.
+    * A page that is not live: the revision is saved as a draft.
     """
-    page = FactCheckPage.objects.get(pk=page.pk)
-    if page.alias_of_id:
-        page = FactCheckPage.objects.get(pk=page.alias_of_id)
-    current = list(page.appearances.all())
-    known = {a.url for a in current}
-    new = []
+    page = _lock_factcheck(page.pk)
+    latest_revision = page.latest_revision
+    latest = latest_revision.as_object() if latest_revision else page
+    known = {a.url for a in latest.appearances.all()}
+    new: list[AppearanceData] = []
     for appearance in appearances:
         if appearance.url and appearance.url not in known:
             known.add(appearance.url)
-            new.append(
-                ClaimAppearance(
-                    url=appearance.url[:1000], platform=appearance.platform,
-                    date=appearance.date, archive_url=appearance.archive_url or "",
-                )
-            )  # fmt: skip
+            new.append(appearance)
     if not new:
-        return 0
-    for position, appearance in enumerate(current + new):
-        appearance.sort_order = position
-    page.appearances = current + new
-    if page.live:
-        _publish(page, user=user)
-    else:
-        page.save_revision(user=user, log_action=True, clean=False)
-    return len(new)
+        return AppearanceUpdate(0, AppearanceOutcome.UNCHANGED)
+
+    can_publish = user is None or page.permissions_for_user(user).can_publish()
+    if page.live and can_publish:
+        pending = latest_revision if page.has_unpublished_changes else None
+        live = page.live_revision.as_object() if page.live_revision_id else page
+        revision = _with_appearances(live, new).save_revision(user=user, log_action=True)
+        revision.publish(user=user)
+        if pending is not None:
+            page = FactCheckPage.objects.get(pk=page.pk)
+            draft = type(pending).objects.get(pk=pending.pk).as_object()
+            _with_appearances(draft, new).save_revision(user=user, log_action=True, clean=False)
+        return AppearanceUpdate(len(new), AppearanceOutcome.PUBLISHED)
+
+    _with_appearances(latest, new).save_revision(user=user, log_action=True, clean=False)
+    if not page.live:
+        return AppearanceUpdate(len(new), AppearanceOutcome.SAVED)
+    page = FactCheckPage.objects.get(pk=page.pk)
+    state = page.current_workflow_state
+    if state is not None and state.status == state.STATUS_IN_PROGRESS:
+        # The approval publishes the latest revision: the one just saved.
+        return AppearanceUpdate(len(new), AppearanceOutcome.SUBMITTED)
+    workflow = page.get_workflow() if state is None else None
+    if workflow is not None:
+        workflow.start(page, user)
+        return AppearanceUpdate(len(new), AppearanceOutcome.SUBMITTED)
+    return AppearanceUpdate(len(new), AppearanceOutcome.SAVED)
 
 
 def _appearances_of(claim: Claim) -> list[AppearanceData]:
@@ -1093,14 +1185,24 @@ def _appearances_of(claim: Claim) -> list[AppearanceData]:
             date=(s.published_at or s.seen_at).date() if (s.published_at or s.seen_at) else None,
         )
         for s in claim.sightings.exclude(url="").order_by("seen_at", "pk")
+        if safe_http_url(s.url)
     ]
 
 
 def claim_confirm_match(
     *, match: ClaimMatch, user=None, expected_version: int | None = None
 ) -> Claim:
-    """The claim is already debunked by ``match.factcheck``: link it and list its appearances."""
+    """The claim is already debunked by ``match.factcheck``: link it and list its appearances.
+
+    The fact-check's page row is locked first, then the claim's (the order Wagtail's own
+    publish takes them in, through ``claim_follow_factcheck``). What the claim becomes
+    depends on what ``factcheck_add_appearances`` could do for ``user``: published (or
+    nothing to add) -> already debunked; submitted for review -> in review; saved as a
+    draft of a live page -> in progress. The claim then follows the page
+    (``claim_follow_factcheck``): publishing it makes the claim already debunked.
+    """
     with transaction.atomic():
+        _lock_factcheck(match.factcheck_id)
         claim = _lock_claim(match.claim_id)
         _check_claim(claim, "confirm_match", expected_version=expected_version)
         match = ClaimMatch.objects.select_for_update().get(pk=match.pk)
@@ -1108,12 +1210,19 @@ def claim_confirm_match(
             raise ClaimActionError(_("This match is already confirmed."))
         match.state, match.decided_by, match.decided_at = MatchState.CONFIRMED, user, timezone.now()
         match.save(update_fields=["state", "decided_by", "decided_at"])
-        claim.status = ClaimStatus.ALREADY_DEBUNKED
-        claim.factcheck_id = match.factcheck_id
-        _save_claim(claim, "status", "factcheck")
-        added = factcheck_add_appearances(
+        update = factcheck_add_appearances(
             page=match.factcheck, appearances=_appearances_of(claim), user=user
         )
+        # Publishing or submitting the page may have moved claims linked to it: re-read.
+        claim = _lock_claim(claim.pk)
+        if update.outcome == AppearanceOutcome.SUBMITTED:
+            claim.status = ClaimStatus.IN_REVIEW
+        elif update.outcome == AppearanceOutcome.SAVED and match.factcheck.live:
+            claim.status = ClaimStatus.IN_PROGRESS
+        else:
+            claim.status = ClaimStatus.ALREADY_DEBUNKED
+        claim.factcheck_id = match.factcheck_id
+        _save_claim(claim, "status", "factcheck")
         claim_refresh_stats(claim=claim)
         _log_claim(
             claim,
@@ -1121,7 +1230,8 @@ def claim_confirm_match(
             user=user,
             factcheck=match.factcheck_id,
             score=match.score,
-            appearances_added=added,
+            appearances_added=update.added,
+            factcheck_revision=update.outcome,
         )
     return claim
 
@@ -1337,11 +1447,20 @@ def claim_follow_factcheck(*, page: Page, status: str) -> int:
             .filter(factcheck_id__in=page_ids, status__in=_FOLLOWS_FACTCHECK)
             .order_by("pk")
         ):
-            if claim.status == status:
+            target = status
+            if (
+                status == ClaimStatus.PUBLISHED
+                and claim.matches.filter(
+                    factcheck_id__in=page_ids, state=MatchState.CONFIRMED
+                ).exists()
+            ):
+                # A confirmed match (a fact-checker's, approved now): an earlier debunk.
+                target = ClaimStatus.ALREADY_DEBUNKED
+            if claim.status == target:
                 continue
-            claim.status = status
+            claim.status = target
             _save_claim(claim, "status")
-            _log_claim(claim, "claims.follow_factcheck", status=status, factcheck=page.pk)
+            _log_claim(claim, "claims.follow_factcheck", status=target, factcheck=page.pk)
             changed += 1
     return changed
 
@@ -1361,9 +1480,11 @@ def tip_submit(*, text: str = "", url: str = "", contact: str = "", language: st
     text, url = (text or "").strip(), (url or "").strip()
     if not text and not url:
         raise ClaimActionError(_("Tell us the claim, or give a link to where you saw it."))
+    if url and not (url := safe_http_url(url, max_length=MAX_URL_CHARS)):
+        raise ClaimActionError(_("Only http and https links can be checked."))
     tip = Tip.objects.create(
         text=text[:MAX_CLAIM_CHARS],
-        url=url[:1000],
+        url=url,
         contact=(contact or "").strip()[:255],
         language=language[:16],
     )
@@ -1377,7 +1498,7 @@ def tip_submit(*, text: str = "", url: str = "", contact: str = "", language: st
     if url:
         # The fetch needs ingest's guarded HTTP client; claims never imports ingest, so the
         # task is named by a setting (default ``ingest.tasks.tip_fetch_url``).
-        task_path = getattr(settings, "FACTCHECK_TIP_FETCH_TASK", "ingest.tasks.tip_fetch_url")
+        task_path = settings.FACTCHECK_TIP_FETCH_TASK
         import_string(task_path).enqueue(tip.pk)
     return tip
 
@@ -1396,8 +1517,9 @@ def tip_record_fetch(
             tip.fetched_title = " ".join((title or "").split())[:1000]
             tip.fetched_text = (text or "")[:MAX_SIGHTING_TEXT]
         tip.save(update_fields=["status", "fetch_error", "fetched_title", "fetched_text"])
-    sighting = SightingData(
-        source=SightingSource.TIP, url=url or tip.url, tip_id=tip.pk, title=tip.fetched_title,
+    sighting = SightingData(  # the fetched page's URL only if it is http(s): it is linked
+        source=SightingSource.TIP, url=safe_http_url(url) or tip.url, tip_id=tip.pk,
+        title=tip.fetched_title,
         text=tip.fetched_text, published_at=published_at, author=author,
     )  # fmt: skip
     if tip.claim_id is None:
@@ -1420,8 +1542,12 @@ def tip_record_fetch(
 
 
 def claim_mark_debunked(*, claim: Claim, factcheck: FactCheckPage, user=None) -> Claim:
-    """An editor names the fact-check that already answers the claim (no suggestion needed)."""
+    """An editor names the fact-check that already answers the claim (no suggestion needed).
+
+    Same rules as ``claim_confirm_match`` (locks, who publishes), which it ends in.
+    """
     with transaction.atomic():
+        _lock_factcheck(factcheck.pk)
         locked = _lock_claim(claim.pk)
         _check_claim(locked, "confirm_match")
         match, _created = ClaimMatch.objects.get_or_create(
@@ -1433,3 +1559,90 @@ def claim_mark_debunked(*, claim: Claim, factcheck: FactCheckPage, user=None) ->
             match.state = MatchState.SUGGESTED
             match.save(update_fields=["state"])
         return claim_confirm_match(match=match, user=user)
+
+
+# --- Tip contacts: retention and erasure -------------------------------------------
+#
+# The tip form promises that contact details are deleted once they are no longer needed.
+# They are needed while the claim is open (a fact-checker may ask the tipster for more);
+# ``FACTCHECK_TIP_CONTACT_RETENTION_DAYS`` after the claim is closed they are erased.
+# ``contact_erased_at`` and the audit log record that (and why), never the contact itself.
+
+
+def _tip_contact_retention_days() -> int:
+    return max(int(settings.FACTCHECK_TIP_CONTACT_RETENTION_DAYS), 0)
+
+
+def _log_tip_erasure(*, claim_id: int | None, tips: list[int], reason: str, user=None) -> None:
+    target = Claim.objects.filter(pk=claim_id).first() if claim_id else None
+    if target is not None:
+        _log_claim(target, "claims.erase_tip_contact", user=user, tips=tips, reason=reason)
+        return
+    for tip in Tip.objects.filter(pk__in=tips):
+        log(instance=tip, action="claims.erase_tip_contact", user=user, data={"reason": reason})
+
+
+def tip_erase_contact(*, tip: Tip, user=None, reason: str = "request") -> Tip:
+    """Erase a tipster's contact details now (for instance on their request).
+
+    Views check that ``user`` may (``claims.change_tip``: editors). The erasure is logged
+    on the tip's claim with who and why; the contact is not kept anywhere.
+    """
+    with transaction.atomic():
+        tip = Tip.objects.select_for_update().get(pk=tip.pk)
+        if not tip.contact:
+            raise ClaimActionError(_("This tip has no contact details to erase."))
+        tip.contact, tip.contact_erased_at = "", timezone.now()
+        tip.save(update_fields=["contact", "contact_erased_at"])
+        _log_tip_erasure(claim_id=tip.claim_id, tips=[tip.pk], reason=reason[:100], user=user)
+    return tip
+
+
+def _tips_past_retention(*, cutoff: datetime):
+    from django.db.models import Q
+
+    closed = Q(claim__status__in=Claim.CLOSED_STATUSES, claim__closed_at__lte=cutoff)
+    # A tip whose claim was deleted; not one whose URL is still waiting to be fetched.
+    orphaned = Q(claim__isnull=True, created__lte=cutoff) & ~Q(
+        status=TipStatus.RECEIVED, url__gt=""
+    )
+    return Tip.objects.exclude(contact="").filter(closed | orphaned)
+
+
+def tip_purge_contacts(
+    *, now: datetime | None = None, days: int | None = None, dry_run: bool = False,
+    batch_size: int = 500,
+) -> int:  # fmt: skip
+    """Erase the contacts of tips whose claim was closed ``days`` (default: the setting) ago.
+
+    Tips on open claims are kept, whatever their age; a claim that is reopened stops the
+    clock. Returns how many contacts were (or, with ``dry_run``, would be) erased. Run
+    daily: ``manage.py purge_tip_contacts`` or the ``claims.tasks.tip_contacts_purge`` task.
+    """
+    from datetime import timedelta
+
+    now = now or timezone.now()
+    days = _tip_contact_retention_days() if days is None else max(int(days), 0)
+    cutoff = now - timedelta(days=days)
+    if dry_run:
+        return _tips_past_retention(cutoff=cutoff).count()
+    erased = 0
+    while True:
+        with transaction.atomic():
+            rows = list(
+                _tips_past_retention(cutoff=cutoff)
+                .select_for_update(of=("self",))
+                .order_by("pk")
+                .values_list("pk", "claim_id")[:batch_size]
+            )
+            if not rows:
+                return erased
+            Tip.objects.filter(pk__in=[pk for pk, _claim in rows]).update(
+                contact="", contact_erased_at=now
+            )
+            by_claim: dict[int | None, list[int]] = {}
+            for pk, claim_id in rows:
+                by_claim.setdefault(claim_id, []).append(pk)
+            for claim_id, tips in by_claim.items():
+                _log_tip_erasure(claim_id=claim_id, tips=tips, reason="retention")
+            erased += len(rows)

@@ -1,8 +1,12 @@
-"""Background tasks that keep the search index true (django.tasks API via django-tasks).
+"""Background tasks (django.tasks API via django-tasks): the search index, and privacy.
 
-Signal receivers in ``claims.signals`` enqueue these; the immediate backend runs them
-inline (tests), the database worker or RQ in production. Each task re-reads the page,
-so a late or repeated task never indexes stale state.
+Signal receivers in ``claims.signals`` enqueue the indexing tasks; the immediate backend
+runs them inline (tests), the database worker or RQ in production. Each task re-reads the
+page, so a late or repeated task never indexes stale state.
+
+``tip_contacts_purge`` erases tipsters' contacts once the retention period after their
+claim closed has passed; ``manage.py crawl --loop`` enqueues it daily (by hand:
+``manage.py purge_tip_contacts``).
 """
 
 from __future__ import annotations
@@ -52,3 +56,14 @@ def factcheck_reindex_many(page_ids: list[int]) -> int:
     from .indexing import factcheck_index_many
 
     return factcheck_index_many(page_ids=page_ids)
+
+
+@task()
+def tip_contacts_purge() -> int:
+    """Erase the contacts of tips whose claim closed over the retention period ago."""
+    from .services import tip_purge_contacts
+
+    erased = tip_purge_contacts()
+    if erased:
+        logger.info("erased the contact details of %s tip(s) past retention", erased)
+    return erased

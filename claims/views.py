@@ -21,9 +21,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.admin.ui.components import Component
 
+from factcheck.clientip import client_bucket
+
 from . import forms as claim_forms
 from . import selectors, services
-from .models import Claim, ClaimMatch, ClaimStatus
+from .models import Claim, ClaimMatch, ClaimStatus, Tip
 
 # --- Admin: the claim page ----------------------------------------------------------
 
@@ -65,6 +67,9 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "is_open": claim.status in (ClaimStatus.NEW, ClaimStatus.TRIAGED),
             "can_change": request.user.has_perm("claims.change_claim"),
+            # Tipsters' contacts are shown to, and erased by, editors only.
+            "can_see_contacts": request.user.has_perm("claims.change_tip"),
+            "tips": list(claim.tips.all()),
             "statuses": ClaimStatus,
         },
     )
@@ -79,6 +84,33 @@ def _version(request: HttpRequest) -> int | None:
     return int(value) if value.isdigit() else None
 
 
+def _confirmed_message(request: HttpRequest, claim: Claim) -> None:
+    """What a confirm did depends on whether the user may publish the fact-check."""
+    if claim.status == ClaimStatus.IN_REVIEW:
+        messages.success(
+            request,
+            _(
+                "Match confirmed. You cannot publish this fact-check, so its new appearances "
+                "were submitted for review: the claim is in review until an editor publishes it."
+            ),
+        )
+    elif claim.status == ClaimStatus.IN_PROGRESS:
+        messages.warning(
+            request,
+            _(
+                "Match confirmed. The new appearances were saved as a draft of the fact-check; "
+                "an editor must publish it."
+            ),
+        )
+    else:
+        messages.success(
+            request,
+            _(
+                "Match confirmed: the claim is already debunked, and its appearances were added to the fact-check."
+            ),
+        )
+
+
 def claim_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """POST-only endpoint for every button on the claim page."""
     if request.method != "POST":
@@ -89,15 +121,16 @@ def claim_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     back = redirect("claims_admin:detail", pk=pk)
     try:
         if action == "confirm":
-            services.claim_confirm_match(
+            confirmed = services.claim_confirm_match(
                 match=_match(pk, request), user=user, expected_version=version
             )
-            messages.success(
-                request,
-                _(
-                    "Match confirmed: the claim is already debunked, and its appearances were added to the fact-check."
-                ),
-            )
+            _confirmed_message(request, confirmed)
+        elif action == "erase_contact":
+            # Personal data: editors only (``change_tip``); fact-checkers cannot see it either.
+            _require(request, "claims.change_tip")
+            tip = get_object_or_404(Tip, pk=request.POST.get("tip"), claim_id=pk)
+            services.tip_erase_contact(tip=tip, user=user, reason="request")
+            messages.success(request, _("The tipster's contact details were erased."))
         elif action == "reject":
             services.claim_reject_match(
                 match=_match(pk, request), user=user, expected_version=version
@@ -242,14 +275,14 @@ def home_panels() -> list[ClaimPanel]:
 
 
 def _client_key(request: HttpRequest) -> str:
-    ip = request.META.get("REMOTE_ADDR", "")
+    ip = client_bucket(request)  # the one rule for every limit: FACTCHECK_TRUSTED_PROXIES
     return hashlib.sha256(f"{settings.SECRET_KEY}:{ip}".encode()).hexdigest()[:32]
 
 
 def _rate_limited(request: HttpRequest) -> bool:
     """At most ``FACTCHECK_TIP_RATE_LIMIT`` tips per IP per ``FACTCHECK_TIP_RATE_WINDOW`` s."""
-    limit = int(getattr(settings, "FACTCHECK_TIP_RATE_LIMIT", 5))
-    window = int(getattr(settings, "FACTCHECK_TIP_RATE_WINDOW", 3600))
+    limit = int(settings.FACTCHECK_TIP_RATE_LIMIT)
+    window = int(settings.FACTCHECK_TIP_RATE_WINDOW)
     key = f"claims:tips:{_client_key(request)}"
     cache.add(key, 0, timeout=window)
     try:

@@ -248,6 +248,9 @@ class DismissBulkAction(ClaimBulkAction):
 
 
 class MarkDebunkedBulkAction(ClaimBulkAction):
+    """Like "Confirm" on each claim: an editor publishes the appearances, a fact-checker's
+    go to the fact-check's review workflow and the claims wait in review."""
+
     display_name = _("Already debunked")
     action_type = "mark_debunked_claims"
     aria_label = _("Mark the selected claims as already debunked")
@@ -255,7 +258,31 @@ class MarkDebunkedBulkAction(ClaimBulkAction):
 
     @classmethod
     def apply(cls, claim, *, user, factcheck, **kwargs):
-        services.claim_mark_debunked(claim=claim, factcheck=factcheck, user=user)
+        return services.claim_mark_debunked(claim=claim, factcheck=factcheck, user=user)
+
+    @classmethod
+    def execute_action(cls, objects, user=None, request=None, **kwargs):
+        done, waiting = 0, 0
+        for claim in objects:
+            try:
+                result = cls.apply(claim, user=user, **kwargs)
+            except services.ClaimActionError as exc:
+                if request is not None:
+                    messages.warning(request, f"#{claim.pk}: {exc}")
+                continue
+            done += 1
+            waiting += result.status != ClaimStatus.ALREADY_DEBUNKED
+        if waiting and request is not None:
+            messages.info(
+                request,
+                _(
+                    "You cannot publish this fact-check: the new appearances of %(count)d "
+                    "claim(s) were submitted for review, and those claims are in review until "
+                    "an editor publishes it."
+                )
+                % {"count": waiting},
+            )
+        return done, 0
 
 
 BULK_ACTIONS = (AssignBulkAction, DismissBulkAction, MarkDebunkedBulkAction)

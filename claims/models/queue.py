@@ -87,8 +87,27 @@ class Claim(models.Model):
         null=True, blank=True, help_text=_("Set by an editor; replaces the computed priority.")
     )
     version = models.PositiveIntegerField(default=1, editable=False)
+    closed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "When the claim was last closed (published, already debunked, dismissed or merged); "
+            "empty while it is open. Tip contacts are erased a set time after this."
+        ),
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
+
+    #: A claim in one of these states needs no more work (see ``closed_at``).
+    CLOSED_STATUSES = frozenset(
+        {
+            ClaimStatus.PUBLISHED,
+            ClaimStatus.ALREADY_DEBUNKED,
+            ClaimStatus.DISMISSED,
+            ClaimStatus.MERGED,
+        }
+    )
 
     class Meta:
         ordering = ["-priority", "-last_seen"]
@@ -211,14 +230,17 @@ class TipStatus(models.TextChoices):
 class Tip(models.Model):
     """A claim a reader sent through the public tip form.
 
-    The contact details are personal data: they are only shown to editors and are
-    deleted with the tip (see docs/claim-queue.md). The IP address is never stored,
-    only a salted hash used for rate limiting.
+    The contact details are personal data: they are only shown to editors, an editor
+    can erase them on the tipster's request, and ``claims.services.tip_purge_contacts``
+    erases them ``FACTCHECK_TIP_CONTACT_RETENTION_DAYS`` after the claim is closed
+    (docs/claim-queue.md). ``contact_erased_at`` records when, never what. The IP
+    address is never stored, only a salted hash used for rate limiting.
     """
 
     text = models.TextField(blank=True)
     url = models.URLField(max_length=1000, blank=True)
     contact = models.CharField(max_length=255, blank=True)
+    contact_erased_at = models.DateTimeField(null=True, blank=True, editable=False)
     language = models.CharField(max_length=16, blank=True)
     status = models.CharField(max_length=15, choices=TipStatus.choices, default=TipStatus.RECEIVED)
     fetch_error = models.CharField(max_length=500, blank=True)

@@ -48,7 +48,14 @@ def test_claims_queue_is_staff_only(client, newsroom, monkeypatch):
     User.objects.create_user("reader", password="pw")
     client.login(username="reader", password="pw")
     assert client.get("/api/v1/claims/").status_code == 403
-    User.objects.create_user("editor", password="pw", is_staff=True)
+    # ``is_staff`` alone is not enough: the queue needs claims.view_claim (an Editor has it).
+    User.objects.create_user("staff", password="pw", is_staff=True)
+    client.login(username="staff", password="pw")
+    assert client.get("/api/v1/claims/").status_code == 403
+    from django.contrib.auth.models import Group
+
+    editor = User.objects.create_user("editor", password="pw", is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editors"))
     client.login(username="editor", password="pw")
     data = client.get("/api/v1/claims/?lang=hr").json()
     assert data["count"] == 1
