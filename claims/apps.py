@@ -7,7 +7,8 @@ class ClaimsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import queue_signals, signals
+        from . import feed_cache, queue_signals, signals
 
         signals.connect()
         queue_signals.connect()
+        feed_cache.connect()

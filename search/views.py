@@ -1,5 +1,8 @@
 """The public search page. Every locale has one at /<lang>/search/.
 
+Each client is held to the rate ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["search_page"]``
+(``factcheck.throttling``); past that it gets a readable 429 page with ``Retry-After``.
+
 Renders from the search index only (each hit's stored fields), so this app never
 imports ``claims``; human labels for facet values (verdicts, topics, countries in the
 reader's language) come from a provider that ``claims`` registers at start-up with
@@ -21,6 +24,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
 import search as search_engine
+from factcheck.throttling import throttle_request
 from search.types import VERDICTS
 
 logger = logging.getLogger(__name__)
@@ -190,6 +194,18 @@ def _querystring(params: dict[str, Any], **changes: Any) -> str:
 
 
 def search(request: HttpRequest) -> TemplateResponse:
+    # Each search runs several engine queries: per-client limit, rate "search_page" in
+    # REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], the same client rule as the API.
+    wait = throttle_request(request, "search_page")
+    if wait is not None:
+        seconds = math.ceil(wait)
+        return TemplateResponse(
+            request,
+            "pages/too_many_requests.html",
+            {"retry_after": seconds},
+            status=429,
+            headers={"Retry-After": str(seconds)},
+        )
     params = request.GET
     reader_language = getattr(request, "LANGUAGE_CODE", settings.LANGUAGE_CODE)
     query = clean_query(params.get("q"))

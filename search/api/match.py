@@ -10,10 +10,10 @@ from rest_framework import serializers, status
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from search.matcher import MAX_LIMIT, MAX_TEXT_CHARS
+from factcheck.throttling import ScopedClientThrottle
+from search.matcher import MAX_LIMIT, max_text_chars, too_long_message
 
 logger = logging.getLogger(__name__)
 
@@ -22,7 +22,8 @@ DEFAULT_LIMIT = 5
 
 class MatchRequestSerializer(serializers.Serializer):
     text = serializers.CharField(
-        help_text=f"The post, claim or article to match (1 to {MAX_TEXT_CHARS:,} characters).",
+        help_text="The post, claim or article to match (1 to FACTCHECK_MATCH_MAX_CHARS "
+        "characters, 20,000 by default).",
         allow_blank=True,
         trim_whitespace=False,
     )
@@ -41,7 +42,7 @@ class MatchRequestSerializer(serializers.Serializer):
     )
 
 
-class RatingSerializer(serializers.Serializer):
+class MatchRatingSerializer(serializers.Serializer):
     label = serializers.CharField(help_text="The rating as the newsroom wrote it.")
     verdict = serializers.CharField(help_text="Normalised verdict (true, false, misleading...).")
 
@@ -50,7 +51,7 @@ class MatchResultSerializer(serializers.Serializer):
     id = serializers.CharField()
     claim_reviewed = serializers.CharField()
     title = serializers.CharField()
-    rating = RatingSerializer()
+    rating = MatchRatingSerializer()
     url = serializers.CharField(help_text="Absolute URL of the fact-check.")
     language = serializers.CharField()
     score = serializers.FloatField(
@@ -97,7 +98,7 @@ class MatchAPIView(APIView):
     authentication_classes: list = []
     permission_classes: list = []
     parser_classes = [JSONParser]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ScopedClientThrottle]
     throttle_scope = "match"
 
     @extend_schema(
@@ -140,11 +141,8 @@ class MatchAPIView(APIView):
             data = data.dict()
         if "text" not in data:
             return self._bad("text is required: the post or claim to match")
-        if isinstance(data.get("text"), str) and len(data["text"]) > MAX_TEXT_CHARS:
-            return self._bad(
-                f"text is too long ({len(data['text']):,} characters); "
-                f"the limit is {MAX_TEXT_CHARS:,}"
-            )
+        if isinstance(data.get("text"), str) and len(data["text"]) > max_text_chars():
+            return self._bad(too_long_message(len(data["text"])))
         serializer = MatchRequestSerializer(data=data)
         if not serializer.is_valid():
             return self._bad(_first_error(serializer.errors))

@@ -8,14 +8,14 @@ from __future__ import annotations
 import re
 
 from django.conf import settings
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 import search as search_engine
+from factcheck.throttling import ScopedClientThrottle
 from search.types import VERDICTS
 
 MAX_QUERY_LENGTH = 500
@@ -136,44 +136,46 @@ class SearchResultSerializer(serializers.Serializer):
     )
 
 
-@extend_schema(
-    operation_id="search_factchecks",
-    summary="Search published fact-checks",
-    description=(
-        "Searches every language by default; Cyrillic and Latin, with or without "
-        "diacritics, find the same fact-checks. Facet counts are over all matches."
-    ),
-    parameters=[SearchParamsSerializer],
-    responses={
-        200: inline_serializer(
-            "SearchResponse",
-            fields={
-                "query": serializers.CharField(),
-                "count": serializers.IntegerField(help_text="Number of matches in all."),
-                "limit": serializers.IntegerField(),
-                "offset": serializers.IntegerField(),
-                "results": SearchResultSerializer(many=True),
-                "facets": inline_serializer(
-                    "SearchFacets",
-                    fields={
-                        name: serializers.DictField(child=serializers.IntegerField())
-                        for name in FACETS
-                    },
-                ),
-            },
+@extend_schema_view(
+    get=extend_schema(
+        operation_id="search_factchecks",
+        summary="Search published fact-checks",
+        description=(
+            "Searches every language by default; Cyrillic and Latin, with or without "
+            "diacritics, find the same fact-checks. Facet counts are over all matches."
         ),
-        400: inline_serializer(
-            "SearchError",
-            fields={"detail": serializers.CharField(), "errors": serializers.DictField()},
-        ),
-    },
-    tags=["search"],
+        parameters=[SearchParamsSerializer],
+        responses={
+            200: inline_serializer(
+                "SearchResponse",
+                fields={
+                    "query": serializers.CharField(),
+                    "count": serializers.IntegerField(help_text="Number of matches in all."),
+                    "limit": serializers.IntegerField(),
+                    "offset": serializers.IntegerField(),
+                    "results": SearchResultSerializer(many=True),
+                    "facets": inline_serializer(
+                        "SearchFacets",
+                        fields={
+                            name: serializers.DictField(child=serializers.IntegerField())
+                            for name in FACETS
+                        },
+                    ),
+                },
+            ),
+            400: inline_serializer(
+                "SearchError",
+                fields={"detail": serializers.CharField(), "errors": serializers.DictField()},
+            ),
+        },
+        tags=["search"],
+    )
 )
 class SearchAPIView(APIView):
     """Full-text search over published fact-checks."""
 
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ScopedClientThrottle]
     throttle_scope = "search"
 
     def get(self, request):

@@ -114,14 +114,17 @@ def test_operator_characters_never_error(client, debunks, query):
     assert client.get(URL, {"q": query}).status_code == 200
 
 
-def test_throttled_with_the_search_scope(client, debunks, monkeypatch):
+def test_throttled_with_the_search_scope(client, debunks, settings):
     from django.core.cache import cache
-    from rest_framework.throttling import ScopedRateThrottle
 
     from search.api.search import SearchAPIView
 
     assert SearchAPIView.throttle_scope == "search"
-    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"search": "2/min"})
+    rest = settings.REST_FRAMEWORK
+    settings.REST_FRAMEWORK = {
+        **rest,
+        "DEFAULT_THROTTLE_RATES": {**rest["DEFAULT_THROTTLE_RATES"], "search": "2/min"},
+    }
     cache.clear()
     codes = [client.get(URL, {"q": "mikrocipovi"}).status_code for _ in range(3)]
     cache.clear()
