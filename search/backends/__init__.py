@@ -70,13 +70,13 @@ def get_search_backend(alias_or_path: str | None = None) -> BaseSearchBackend:
     """The process-wide backend instance for ``alias_or_path`` (default: from settings)."""
     from django.conf import settings
 
-    name = alias_or_path or getattr(settings, "FACTCHECK_SEARCH_BACKEND", None) or "embedded"
+    name = alias_or_path or settings.FACTCHECK_SEARCH_BACKEND or "embedded"
     backend = _cache.get(name)
     if backend is None:
         with _lock:
             backend = _cache.get(name)
             if backend is None:
-                params = dict(getattr(settings, "FACTCHECK_SEARCH_PARAMS", None) or {})
+                params = dict(settings.FACTCHECK_SEARCH_PARAMS or {})
                 backend = _cache[name] = load_backend(name, params)
     return backend
 

@@ -24,6 +24,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
+from search.fusion import RRF_K, rrf_fuse
 from search.normalize import HBS_LANGUAGES, language_family, tokens
 from search.types import FACET_FIELDS, Hit, SearchDocument, SearchResults
 
@@ -31,9 +32,6 @@ from search.types import FACET_FIELDS, Hit, SearchDocument, SearchResults
 MAX_QUERY_CHARS = 1000
 #: Distinct query tokens used; a pasted article becomes its first 64 content words.
 MAX_QUERY_TOKENS = 64
-#: The ``k`` constant of reciprocal-rank fusion (Cormack et al. 2009).
-RRF_K = 60
-
 ProgressCallback = Callable[[int], None]
 
 
@@ -80,6 +78,13 @@ class BaseSearchBackend:
         Searchers keep using the old index until the swap, and a crash mid-build
         leaves the old index serving (the half-built one is discarded later).
         ``progress`` is called with the running count after each batch.
+
+        Writes made through :meth:`index_documents` / :meth:`delete_documents` by any
+        process while the rebuild runs are not lost, and a write wins over the
+        rebuild's (older) copy of the same document: the embedded engine makes writers
+        wait for its lock until the swap; Elasticsearch dual-writes into the new index
+        (``elasticsearch.py``). For that, pass ``docs`` as a lazy iterable that reads
+        the source of truth as it goes (it is consumed only after the new index exists).
         """
         raise NotImplementedError
 
@@ -157,7 +162,11 @@ class BaseSearchBackend:
 
 
 def reciprocal_rank_fusion(lexical: list[Hit], semantic: list[Hit], *, k: int) -> list[Hit]:
-    """Fuse two ranked lists: ``score = sum(1 / (RRF_K + rank))`` over the lists."""
+    """The best ``k`` of two ranked lists fused by :func:`search.fusion.rrf_fuse`.
+
+    Scores, order and tie-break are ``rrf_fuse``'s (``RRF_K``); each hit keeps its
+    evidence: ``lexical_rank``/``vector_rank`` (best rank in that list) and ``cosine``.
+    """
     fused: dict[str, Hit] = {}
     for name, hits in (("lexical", lexical), ("vector", semantic)):
         for rank, hit in enumerate(hits, start=1):
@@ -166,14 +175,19 @@ def reciprocal_rank_fusion(lexical: list[Hit], semantic: list[Hit], *, k: int) -
                 current = fused[hit.id] = Hit(
                     id=hit.id, score=0.0, highlight=hit.highlight, fields=dict(hit.fields)
                 )
-            current.score += 1.0 / (RRF_K + rank)
+            if f"{name}_rank" in current.fields:
+                continue  # a repeated id counts once, at its best rank (as in rrf_fuse)
             current.fields[f"{name}_rank"] = rank
             if name == "vector":
                 current.fields["cosine"] = hit.score
             elif not current.highlight:
                 current.highlight = hit.highlight
-    ranked = sorted(fused.values(), key=lambda h: (-h.score, h.id))
-    return ranked[:k]
+    ranked = []
+    for doc_id, score in rrf_fuse([[h.id for h in lexical], [h.id for h in semantic]], k=RRF_K)[:k]:
+        hit = fused[doc_id]
+        hit.score = score
+        ranked.append(hit)
+    return ranked
 
 
 def query_tokens(query: str, language: str | None) -> tuple[list[str], list[str]]:

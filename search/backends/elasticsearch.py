@@ -11,11 +11,33 @@ Index design (``FactCheckDocument``):
   lowercase + asciifolding, for mk/sq/en/others): ES's own analysis as a second
   opinion, chosen by the document's language family;
 * keyword facets, a ``published`` date, and ``vector`` as ``dense_vector`` (384,
-  cosine, indexed for kNN, free in the Basic licence).
+  cosine, indexed for kNN, free in the Basic licence) with explicit ``index_options``:
+  ``flat`` (exact kNN, the same cosine the match threshold in ``search/calibration.json``
+  was fitted on) unless ``ELASTICSEARCH_VECTOR_INDEX`` picks another type; quantised
+  types are searched with ``rescore_vector`` so the scores handed to the matcher are
+  float cosines again (``docs/elasticsearch.md``). ES 9's own default for 384 dims is
+  ``bbq_hnsw`` (1-bit, approximate), which is why the type is never left implicit.
 
-Writes go through the alias ``<prefix>-factchecks``; ``rebuild`` fills a new
-``<prefix>-factchecks-<timestamp>`` index and switches the alias in one
-``_aliases`` call (atomic on the cluster), so searches never see a half-built index.
+Writes go through the alias ``<prefix>-factchecks`` with ``require_alias`` (a lost
+alias fails loudly instead of auto-creating a dynamic-mapped index of that name).
+
+``rebuild`` fills a new ``<prefix>-factchecks-<timestamp>`` index and switches the
+alias in one ``_aliases`` call (atomic on the cluster), so searches never see a
+half-built index. Writes made by other processes while it runs are not lost: the new
+index is created with a second alias, ``<prefix>-factchecks-rebuilding``, and every
+write is a dual write in one bulk request (to the live alias, and to the rebuilding
+alias, whose items fail with 404 when no rebuild runs and are ignored). The rebuild's
+own bulk uses ``create``, so it never overwrites what a live write already put there,
+and a live delete leaves a *tombstone* (``{"id", "tombstone": true}``) in the new index
+that blocks the rebuild's stale copy; tombstones are purged right after the swap and
+are never counted or matched. No state outside the cluster, no extra round trip.
+
+Indices are deleted by name, never by wildcard (``action.destructive_requires_name``
+is on by default). Credentials (``api_key`` or basic auth) and ``ca_certs`` come from
+``ELASTICSEARCH_API_KEY`` / ``ELASTICSEARCH_USERNAME`` + ``ELASTICSEARCH_PASSWORD`` /
+``ELASTICSEARCH_CA_CERTS``; start-up needs no cluster privilege (no ``GET /``), only
+index privileges on ``<prefix>-factchecks*``.
+
 Hybrid ranking is the shared Python RRF of ``base.py``: ES's RRF retriever needs an
 Enterprise licence.
 """
@@ -23,8 +45,10 @@ Enterprise licence.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError, dsl, helpers
@@ -48,6 +72,30 @@ FOLDED_ANALYZER = dsl.analyzer(
 )
 FACET_SIZE = 500
 READER_LANGUAGE_BONUS = 0.5
+
+#: ``dense_vector`` ``index_options.type`` values accepted by ``ELASTICSEARCH_VECTOR_INDEX``.
+VECTOR_INDEX_TYPES = (
+    "flat",
+    "hnsw",
+    "int8_flat",
+    "int8_hnsw",
+    "int4_flat",
+    "int4_hnsw",
+    "bbq_flat",
+    "bbq_hnsw",
+)
+#: Exact brute-force kNN on float vectors: the scores the match calibration was fitted on.
+DEFAULT_VECTOR_INDEX = "flat"
+#: For quantised types: ``k * oversample`` candidates are re-scored on the float vectors.
+RESCORE_OVERSAMPLE = 3.0
+DEFAULT_SHARDS = 1
+
+
+TOMBSTONES = {"term": {"tombstone": True}}
+
+
+def vector_index_is_quantised(index_type: str) -> bool:
+    return index_type not in ("flat", "hnsw")
 
 
 class FactCheckDocument(dsl.Document):
@@ -75,22 +123,41 @@ class FactCheckDocument(dsl.Document):
     countries = dsl.Keyword()
     topics = dsl.Keyword()
     published = dsl.Date()
-    vector = dsl.DenseVector(dims=VECTOR_DIMS, index=True, similarity="cosine")
+    vector = dsl.DenseVector(
+        dims=VECTOR_DIMS,
+        index=True,
+        similarity="cosine",
+        index_options={"type": DEFAULT_VECTOR_INDEX},
+    )
+    # Set only on the placeholder a delete leaves in an index being rebuilt.
+    tombstone = dsl.Boolean()
 
     class Meta:
         dynamic = dsl.MetaField("strict")
 
 
-def index_body() -> dict[str, Any]:
-    """``settings`` and ``mappings`` for a new index, generated from the dsl Document."""
+def index_body(
+    *,
+    shards: int = DEFAULT_SHARDS,
+    replicas: int | None = None,
+    vector_index: str = DEFAULT_VECTOR_INDEX,
+) -> dict[str, Any]:
+    """``settings`` and ``mappings`` for a new index, generated from the dsl Document.
+
+    ``replicas=None`` leaves ``number_of_replicas`` to the cluster (1 by default).
+    """
+    if vector_index not in VECTOR_INDEX_TYPES:
+        raise ValueError(
+            f"unknown vector index type {vector_index!r}; use one of {', '.join(VECTOR_INDEX_TYPES)}"
+        )
     mapping = FactCheckDocument._doc_type.mapping
-    return {
-        "settings": {
-            "number_of_shards": 1,
-            "analysis": mapping._collect_analysis(),
-        },
-        "mappings": mapping.to_dict(),
-    }
+    settings: dict[str, Any] = {"number_of_shards": shards}
+    if replicas is not None:
+        settings["number_of_replicas"] = replicas
+    settings["analysis"] = mapping._collect_analysis()
+    mappings = mapping.to_dict()
+    mappings["properties"]["vector"]["index_options"] = {"type": vector_index}
+    return {"settings": settings, "mappings": mappings}
 
 
 class ElasticsearchSearchBackend(BaseSearchBackend):
@@ -102,41 +169,130 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
         super().__init__(params)
         from django.conf import settings
 
-        url = self.params.get("URL") or getattr(settings, "FACTCHECK_ELASTICSEARCH_URL", None)
-        prefix = self.params.get("INDEX_PREFIX") or getattr(
-            settings, "FACTCHECK_ELASTICSEARCH_INDEX_PREFIX", "factcheck"
-        )
+        url = self.params.get("URL") or settings.FACTCHECK_ELASTICSEARCH_URL
+        prefix = self.params.get("INDEX_PREFIX") or settings.FACTCHECK_ELASTICSEARCH_INDEX_PREFIX
         self.index_prefix = str(prefix)
         self.alias = f"{self.index_prefix}-factchecks"
+        #: Points at the index a running ``rebuild`` fills; absent otherwise.
+        self.rebuild_alias = f"{self.alias}-rebuilding"
+        self._index_name = re.compile(rf"{re.escape(self.alias)}-\d{{20}}")
         # Tests and small deployments want read-your-writes; production relies on the
         # refresh interval (``wait_for`` makes every bulk wait for it).
         self.refresh_writes = "wait_for" if self.params.get("REFRESH") else False
+        self.shards = self._int_option("SHARDS", minimum=1) or DEFAULT_SHARDS
+        self.replicas = self._int_option("REPLICAS", minimum=0)
+        self.vector_index = str(self._option("VECTOR_INDEX") or DEFAULT_VECTOR_INDEX).strip()
+        if self.vector_index not in VECTOR_INDEX_TYPES:
+            raise SearchBackendError(
+                f"ELASTICSEARCH_VECTOR_INDEX={self.vector_index!r} is not one of "
+                f"{', '.join(VECTOR_INDEX_TYPES)}"
+            )
         if client is None:
             if not url:
                 raise SearchBackendError("ELASTICSEARCH_URL is not set")
-            client = Elasticsearch(
-                url,
-                request_timeout=float(self.params.get("TIMEOUT", 10)),
-                max_retries=int(self.params.get("MAX_RETRIES", 2)),
-                retry_on_timeout=True,
-            )
+            try:
+                client = Elasticsearch(url, **self.client_options())
+            except ValueError as exc:  # e.g. TLS options on an http:// URL
+                raise SearchBackendError(f"Elasticsearch client options: {exc}") from exc
         self.client = client
         try:
-            self.client.info()
+            # No ``GET /`` (needs the cluster ``monitor`` privilege): the alias check is
+            # the reachability test and needs only index privileges.
             self._ensure_alias()
-        except (TransportError, ApiError) as exc:
+        except ApiError as exc:
+            raise SearchBackendError(
+                f"Elasticsearch at {url or 'client'} refused the request "
+                f"(HTTP {exc.meta.status}): {exc}; check ELASTICSEARCH_API_KEY or "
+                "ELASTICSEARCH_USERNAME/ELASTICSEARCH_PASSWORD and the index privileges"
+            ) from exc
+        except TransportError as exc:
             raise SearchBackendError(
                 f"Elasticsearch at {url or 'client'} is unreachable: {exc}"
             ) from exc
+
+    # --- configuration ----------------------------------------------------------------
+
+    def _option(self, name: str) -> Any:
+        """``params[name]``, else ``settings.FACTCHECK_ELASTICSEARCH_<name>`` (from env)."""
+        from django.conf import settings
+
+        value = self.params.get(name)
+        if value is None or value == "":
+            value = getattr(settings, f"FACTCHECK_ELASTICSEARCH_{name}")
+        return None if value == "" else value
+
+    def _int_option(self, name: str, *, minimum: int) -> int | None:
+        value = self._option(name)
+        if value is None:
+            return None
+        try:
+            number = int(value)
+        except (TypeError, ValueError):
+            number = minimum - 1
+        if number < minimum:
+            raise SearchBackendError(
+                f"ELASTICSEARCH_{name}={value!r} must be a whole number >= {minimum}"
+            )
+        return number
+
+    def client_options(self) -> dict[str, Any]:
+        """Keyword arguments for ``Elasticsearch(url, ...)``: timeouts, credentials, CA."""
+        options: dict[str, Any] = {
+            "request_timeout": float(self.params.get("TIMEOUT", 10)),
+            "max_retries": int(self.params.get("MAX_RETRIES", 2)),
+            "retry_on_timeout": True,
+        }
+        api_key = self._option("API_KEY")
+        username, password = self._option("USERNAME"), self._option("PASSWORD")
+        if api_key and (username or password):
+            raise SearchBackendError(
+                "set either ELASTICSEARCH_API_KEY or ELASTICSEARCH_USERNAME/"
+                "ELASTICSEARCH_PASSWORD, not both"
+            )
+        if api_key:
+            api_key = str(api_key).strip()
+            # "id:api_key" (as created) or the base64 "encoded" form Kibana shows.
+            options["api_key"] = tuple(api_key.split(":", 1)) if ":" in api_key else api_key
+        elif username or password:
+            if not (username and password):
+                raise SearchBackendError(
+                    "ELASTICSEARCH_USERNAME and ELASTICSEARCH_PASSWORD must be set together"
+                )
+            options["basic_auth"] = (str(username), str(password))
+        ca_certs = self._option("CA_CERTS")
+        if ca_certs:
+            path = Path(str(ca_certs)).expanduser()
+            if not path.is_file():
+                raise SearchBackendError(f"ELASTICSEARCH_CA_CERTS={ca_certs!r}: no such file")
+            options["ca_certs"] = str(path)
+        return options
 
     # --- index management -----------------------------------------------------------
 
     def _new_index_name(self) -> str:
         return f"{self.alias}-{time.strftime('%Y%m%d%H%M%S')}{time.time_ns() % 1_000_000:06d}"
 
-    def _create_index(self, name: str) -> None:
-        body = index_body()
-        self.client.indices.create(index=name, settings=body["settings"], mappings=body["mappings"])
+    def index_body(self) -> dict[str, Any]:
+        """:func:`index_body` with this deployment's shards, replicas and vector index."""
+        return index_body(
+            shards=self.shards, replicas=self.replicas, vector_index=self.vector_index
+        )
+
+    def _create_index(self, name: str, *, aliases: dict[str, Any] | None = None) -> None:
+        body = self.index_body()
+        extra = {"aliases": aliases} if aliases else {}
+        self.client.indices.create(
+            index=name, settings=body["settings"], mappings=body["mappings"], **extra
+        )
+
+    def _delete_indices(self, names: Iterable[str]) -> None:
+        """Delete indices by their exact names (never a wildcard: clusters refuse those)."""
+        names = sorted(set(names))
+        for name in names:
+            if not self._index_name.fullmatch(name):
+                raise SearchBackendError(f"refusing to delete {name!r}: not an index of ours")
+        if names:
+            self.client.indices.delete(index=",".join(names), ignore_unavailable=True)
 
     def _ensure_alias(self) -> None:
         if self.client.indices.exists_alias(name=self.alias):
@@ -147,15 +303,23 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
             actions=[{"add": {"index": name, "alias": self.alias, "is_write_index": True}}]
         )
 
-    def _alias_indices(self) -> list[str]:
+    def _alias_indices(self, alias: str | None = None) -> list[str]:
         try:
-            return sorted(self.client.indices.get_alias(name=self.alias).body)
+            return sorted(self.client.indices.get_alias(name=alias or self.alias).body)
         except NotFoundError:
             return []
 
+    def _own_indices(self) -> list[str]:
+        """Every index named like ours (listing by pattern is allowed; deleting is not)."""
+        try:
+            found = self.client.indices.get_alias(index=f"{self.alias}-*").body
+        except NotFoundError:
+            return []
+        return sorted(name for name in found if self._index_name.fullmatch(name))
+
     def drop_all(self) -> None:
-        """Delete every index of this prefix (tests; never called by the application)."""
-        self.client.indices.delete(index=f"{self.alias}-*", ignore_unavailable=True)
+        """Delete every index of this prefix, by name (tests; never called by the application)."""
+        self._delete_indices(self._own_indices())
 
     # --- writes -------------------------------------------------------------------
 
@@ -185,36 +349,74 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
             del source["published"]
         return source
 
-    def _actions(self, docs: Iterable[SearchDocument], index: str) -> Iterator[dict[str, Any]]:
+    def _actions(
+        self, docs: Iterable[SearchDocument], index: str, *, op_type: str = "index"
+    ) -> Iterator[dict[str, Any]]:
         for doc in docs:
             yield {
-                "_op_type": "index",
+                "_op_type": op_type,
                 "_index": index,
                 "_id": doc.id,
                 "_source": self._source(doc),
             }
 
-    def _bulk(self, actions: Iterable[dict[str, Any]], *, refresh: Any = None) -> int:
+    def _ignorable(self, error: dict[str, Any]) -> bool:
+        """Bulk item failures that are expected, not errors."""
+        op_type, item = next(iter(error.items()))
+        status = item.get("status")
+        if op_type == "delete" and status == 404:
+            return True  # deleting a missing id
+        if item.get("_index") == self.rebuild_alias and status == 404:
+            return True  # the dual write when no rebuild runs (require_alias)
+        # The rebuild's ``create`` lost to a live write: the live one is newer.
+        return op_type == "create" and status == 409
+
+    def _bulk(
+        self,
+        actions: Iterable[dict[str, Any]],
+        *,
+        refresh: Any = None,
+        require_alias: bool = False,
+    ) -> int:
+        extra = {"require_alias": True} if require_alias else {}
         ok, errors = helpers.bulk(
             self.client,
             actions,
             chunk_size=500,
             raise_on_error=False,
             refresh=self.refresh_writes if refresh is None else refresh,
+            **extra,
         )
         if errors:
-            # Deleting a missing id is not an error for us; anything else is.
-            real = [e for e in errors if e.get("delete", {}).get("status") != 404]
+            real = [e for e in errors if not self._ignorable(e)]
             if real:
                 raise SearchBackendError(f"Elasticsearch rejected {len(real)} actions: {real[:3]}")
         return ok
 
     def index_documents(self, docs: Iterable[SearchDocument]) -> int:
-        return self._bulk(self._actions(docs, self.alias))
+        def dual() -> Iterator[dict[str, Any]]:
+            for action in self._actions(docs, self.alias):
+                yield action
+                yield {**action, "_index": self.rebuild_alias}
+                written.append(action["_id"])
+
+        written: list[str] = []
+        self._bulk(dual(), require_alias=True)
+        return len(written)
 
     def delete_documents(self, ids: Iterable[str]) -> None:
-        actions = ({"_op_type": "delete", "_index": self.alias, "_id": str(i)} for i in ids)
-        self._bulk(actions)
+        def dual() -> Iterator[dict[str, Any]]:
+            for doc_id in map(str, ids):
+                yield {"_op_type": "delete", "_index": self.alias, "_id": doc_id}
+                # A rebuild may still hold (or still be about to copy) this document.
+                yield {
+                    "_op_type": "index",
+                    "_index": self.rebuild_alias,
+                    "_id": doc_id,
+                    "_source": {"id": doc_id, "tombstone": True},
+                }
+
+        self._bulk(dual(), require_alias=True)
 
     def clear(self) -> None:
         self.client.delete_by_query(
@@ -228,37 +430,83 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
         batch_size: int = 1000,
         progress: ProgressCallback | None = None,
     ) -> int:
+        self._drop_abandoned_rebuilds()
         new = self._new_index_name()
-        self._create_index(new)
+        # Born with the rebuilding alias: from now on every live write also lands here.
+        self._create_index(new, aliases={self.rebuild_alias: {}})
         count = 0
+        copied: set[str] = set()
+
+        def write(batch: dict[str, SearchDocument]) -> None:
+            # ``create``: a live write that got there first is newer than this copy. An
+            # id repeated in ``docs`` replaces the rebuild's own earlier copy (last wins,
+            # like the embedded engine).
+            docs_ = list(batch.values())
+            fresh = [d for d in docs_ if d.id not in copied]
+            again = [d for d in docs_ if d.id in copied]
+            actions = [
+                *self._actions(fresh, new, op_type="create"),
+                *self._actions(again, new, op_type="index"),
+            ]
+            self._bulk(actions, refresh=False)
+            copied.update(batch)
+
         try:
-            batch: list[SearchDocument] = []
+            batch: dict[str, SearchDocument] = {}
+            pending = 0
             for doc in docs:
-                batch.append(doc)
-                if len(batch) >= batch_size:
-                    count += self._bulk(self._actions(batch, new), refresh=False)
-                    batch = []
+                batch[doc.id] = doc  # a repeat within the batch: the last one wins
+                pending += 1
+                if pending >= batch_size:
+                    write(batch)
+                    count += pending
+                    batch, pending = {}, 0
                     if progress is not None:
                         progress(count)
-            if batch:
-                count += self._bulk(self._actions(batch, new), refresh=False)
+            if pending:
+                write(batch)
+                count += pending
                 if progress is not None:
                     progress(count)
             self.client.indices.refresh(index=new)
+            old = self._alias_indices()
+            actions: list[dict[str, Any]] = [
+                # must_exist: fails the swap if another rebuild took over this one.
+                {"remove": {"index": new, "alias": self.rebuild_alias, "must_exist": True}},
+                *({"remove": {"index": name, "alias": self.alias}} for name in old),
+                {"add": {"index": new, "alias": self.alias, "is_write_index": True}},
+            ]
+            # One request: Elasticsearch applies all alias actions atomically, so every
+            # write lands in the new index, through one alias or the other.
+            self.client.indices.update_aliases(actions=actions)
         except BaseException:
             # The alias still points at the old index; drop the half-built one.
-            self.client.indices.delete(index=new, ignore_unavailable=True)
+            try:
+                self._delete_indices([new])
+            except Exception:  # the original error is the one to report
+                logger.exception("could not delete the half-built index %s", new)
             raise
-        old = self._alias_indices()
-        actions: list[dict[str, Any]] = [
-            {"remove": {"index": name, "alias": self.alias}} for name in old
-        ]
-        actions.append({"add": {"index": new, "alias": self.alias, "is_write_index": True}})
-        # One request: Elasticsearch applies all alias actions atomically.
-        self.client.indices.update_aliases(actions=actions)
-        for name in old:
-            self.client.indices.delete(index=name, ignore_unavailable=True)
+        self._purge_tombstones(new)
+        self._delete_indices(name for name in old if name != new)
         return count
+
+    def _drop_abandoned_rebuilds(self) -> None:
+        """Delete an index left behind by a rebuild that was killed before its swap."""
+        live = set(self._alias_indices())
+        stale = [name for name in self._alias_indices(self.rebuild_alias) if name not in live]
+        if stale:
+            logger.warning("deleting the index of an abandoned rebuild: %s", ", ".join(stale))
+            self._delete_indices(stale)
+
+    def _purge_tombstones(self, index: str) -> None:
+        try:
+            self.client.indices.refresh(index=index)
+            self.client.delete_by_query(
+                index=index, query=TOMBSTONES, refresh=True, conflicts="proceed"
+            )
+        except (TransportError, ApiError):
+            # Harmless: tombstones are never counted or matched; the next rebuild drops them.
+            logger.exception("could not purge rebuild tombstones from %s", index)
 
     def refresh(self) -> None:
         self.client.indices.refresh(index=self.alias)
@@ -266,7 +514,8 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
     # --- reads --------------------------------------------------------------------
 
     def count(self) -> int:
-        return int(self.client.count(index=self.alias)["count"])
+        query = {"bool": {"must_not": [TOMBSTONES]}}
+        return int(self.client.count(index=self.alias, query=query)["count"])
 
     @staticmethod
     def filter_clauses(filters: dict[str, Any]) -> list[dict[str, Any]]:
@@ -401,6 +650,10 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
             "k": k,
             "num_candidates": max(100, k * 10),
         }
+        if vector_index_is_quantised(self.vector_index):
+            # Re-score the top candidates on the float vectors: the matcher's threshold
+            # is a float-cosine threshold.
+            knn["rescore_vector"] = {"oversample": RESCORE_OVERSAMPLE}
         clauses = self.filter_clauses(filters)
         if clauses:
             knn["filter"] = clauses

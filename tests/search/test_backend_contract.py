@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import threading
 import uuid
+from dataclasses import replace
 from datetime import date
 
 import numpy as np
@@ -288,6 +290,51 @@ def test_rebuild_swaps_atomically_and_survives_a_crash(backend) -> None:
     assert backend.count() == 1 and seen == [1]
     assert ids(backend.search("Шешељ")) == ["only"]
     assert ids(backend.knn(_vec(9), k=5)) == ["only"]
+
+
+def test_writes_during_a_rebuild_are_kept(backend, make_backend) -> None:
+    """Another process indexes, updates and deletes while ``rebuild`` runs (between
+    "create the new index" and "swap"): after the swap the index has all of it."""
+    other = make_backend()  # another process, as far as the engine is concerned
+    if hasattr(backend, "index_prefix"):
+        other = backend.__class__({**backend.params})
+    docs = {d.id: d for d in corpus()}
+    corrected = replace(docs["hr-lat"], claim_reviewed="Đoković tvrdi ispravka cjepivo")
+    finished = threading.Event()
+    failures: list[BaseException] = []
+
+    def live_writes() -> None:
+        try:
+            other.index_documents([corrected])
+            other.index_documents(
+                [SearchDocument(id="new", title="Šešelj", language="sr", vector=_vec(7))]
+            )
+            other.delete_documents(["mk"])
+        except BaseException as exc:  # reported by the assertion below
+            failures.append(exc)
+        finally:
+            finished.set()
+
+    writer = threading.Thread(target=live_writes)
+
+    def from_the_database():
+        yield docs["sr-cyr"]
+        stale = [docs["hr-lat"], docs["mk"], docs["sq"]]  # read before the writes
+        writer.start()
+        # Elasticsearch takes the writes at once; the embedded engine's writers wait for
+        # its write lock, i.e. for the swap, and then write to the new generation.
+        finished.wait(timeout=0.2 if type(backend).__name__ == "EmbeddedSearchBackend" else 60)
+        yield from stale
+
+    assert backend.rebuild(from_the_database(), batch_size=1) == 4
+    writer.join(timeout=60)
+    assert finished.is_set() and not failures, failures
+    backend.refresh()
+    assert ids(backend.search("ispravka")) == ["hr-lat"]  # the update, not the stale copy
+    assert ids(backend.search("seselj")) == ["new"]
+    assert ids(backend.search("kjerka")) == []  # the delete, not the stale copy
+    assert "mk" not in ids(backend.knn(_vec(3), k=5))
+    assert backend.count() == 4  # sr-cyr, hr-lat, sq, new
 
 
 def test_second_instance_sees_commits_after_refresh(backend, make_backend) -> None:
