@@ -28,10 +28,11 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
-# This file is named queue.py: keep its folder off sys.path so ``import queue`` (psycopg,
-# threading helpers) finds the standard library, not this script.
+# bench/ holds search.py and ingest.py: keep it off sys.path so the apps are found.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
+
+from bench import common  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/factcheck_bench"
 
@@ -227,12 +228,8 @@ def main() -> None:
     args = parser.parse_args()
 
     ensure_database(args.db_url, reset=args.reset)
-    os.environ["DATABASE_URL"] = args.db_url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "factcheck.settings.dev"
     os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
-    import django
-
-    django.setup()
+    common.django_setup_project("factcheck.settings.dev", database_url=args.db_url, force=True)
     from django.core.management import call_command
 
     t0 = time.perf_counter()

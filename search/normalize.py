@@ -6,7 +6,7 @@ by a reader always become the same token.
 
 Pipeline
 --------
-``to_latin``  Cyrillic -> Latin, losslessly, as ``LANGUAGES.md`` prescribes
+``to_latin``  Cyrillic -> Latin, losslessly (``docs/languages.md``)
               (Serbian/Montenegrin: ``ђ->đ ћ->ć``; Macedonian: ``ѓ->gj ќ->kj ѕ->dz``;
               Bulgarian: streamlined system ``щ->sht ъ->a ж->zh``). With no language
               the mapping is chosen per word: a Macedonian-only letter (``ѓ ќ ѕ``)
@@ -80,7 +80,7 @@ def language_family(language: str | None) -> str | None:
     if not language:
         return None
     code = language.strip().lower().replace("_", "-")
-    if code in HBS_LANGUAGES or code.split("-")[0] in {"sr", "hr", "bs", "cnr", "sh"}:
+    if code in HBS_LANGUAGES or code.split("-")[0] in HBS_LANGUAGES:
         return "hbs"
     base = code.split("-")[0]
     if base in _LEMMA_LANGUAGES or base == "en":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -65,6 +66,22 @@ class SearchDocument:
             "url": self.url,
             "published": self.published.isoformat() if self.published else None,
         }
+
+
+def passage_text(doc: SearchDocument | Mapping[str, Any]) -> str:
+    """The text a fact-check is embedded from as its passage vector: its claim, else its
+    title, else its summary (stripped).
+
+    The one definition: the indexer embeds this text for the stored vector, and the match
+    engine embeds it again for a candidate only the lexical channel found, so both
+    cosines are on the same scale (the match threshold was fitted on claims as passages:
+    ``docs/matching.md``).  ``doc`` is a :class:`SearchDocument` or a hit's stored fields.
+    """
+    if isinstance(doc, SearchDocument):
+        parts = (doc.claim_reviewed, doc.title, doc.summary)
+    else:
+        parts = (doc.get("claim_reviewed"), doc.get("title"), doc.get("summary"))
+    return next((p.strip() for p in parts if p and p.strip()), "")
 
 
 @dataclass(slots=True)

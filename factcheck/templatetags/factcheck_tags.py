@@ -36,7 +36,7 @@ def language_links(context) -> list[dict]:
         is_translation = target is not None
         if target is None:
             if homes is None:
-                homes = _home_pages()
+                homes = _home_pages(request)
             target = homes.get(code)
         url = target.get_url(request) if target is not None else f"/{code}/"
         links.append(
@@ -52,12 +52,20 @@ def language_links(context) -> list[dict]:
     return links
 
 
-def _home_pages() -> dict[str, Page]:
+def _home_pages(request=None) -> dict[str, Page]:
+    """The live home page of each locale, looked up once per request (the header and
+    footer ask for it about ten times per page)."""
     from claims.models import HomePage
 
-    return {
-        home.locale.language_code: home for home in HomePage.objects.live().select_related("locale")
-    }
+    homes = getattr(request, "_factcheck_home_pages", None)
+    if homes is None:
+        homes = {
+            home.locale.language_code: home
+            for home in HomePage.objects.live().select_related("locale")
+        }
+        if request is not None:
+            request._factcheck_home_pages = homes
+    return homes
 
 
 @register.simple_tag(takes_context=True)
@@ -68,10 +76,11 @@ def absolute_url(context, url: str) -> str:
     return url
 
 
-@register.simple_tag
-def locale_home_url(code: str) -> str:
-    home = _home_pages().get(code)
-    return home.url if home else f"/{code}/"
+@register.simple_tag(takes_context=True)
+def locale_home_url(context, code: str) -> str:
+    request = context.get("request")
+    home = _home_pages(request).get(code)
+    return home.get_url(request) if home else f"/{code}/"
 
 
 @register.filter

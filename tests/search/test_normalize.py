@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from search.normalize import fold, normalize, to_latin, tokens
 
-# --- transliteration and folding (LANGUAGES.md examples) --------------------------
+# --- transliteration and folding (docs/languages.md examples) ---------------------
 
 
 @pytest.mark.parametrize(

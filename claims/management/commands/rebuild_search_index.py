@@ -1,16 +1,16 @@
-"""Rebuild the search index from the published fact-checks, with a progress bar."""
+"""Rebuild the search index from the published fact-checks, with a progress bar
+(redrawn on a terminal, one summary line otherwise: ``factcheck.progress``)."""
 
 from __future__ import annotations
 
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
 
 import search
 from claims.indexing import DEFAULT_BATCH_SIZE, DocumentBatchReport, factcheck_search_rebuild
 from claims.selectors import factcheck_published_all
-from search.backends import reset_search_backends
+from factcheck.progress import command_progress
 
 
 class Command(BaseCommand):
@@ -38,15 +38,15 @@ class Command(BaseCommand):
         total = factcheck_published_all().count()
         report = DocumentBatchReport()
         started = time.monotonic()
-        bar = tqdm(
+        progress = command_progress(
+            self.stderr,
             total=total,
             unit="page",
             desc="Indexing fact-checks",
-            file=self.stderr,
             disable=no_progress or verbosity < 1,
         )
         try:
-            with bar:
+            with progress as bar:
                 try:
                     count = factcheck_search_rebuild(
                         batch_size=batch_size, progress=bar.update, report=report
@@ -54,7 +54,7 @@ class Command(BaseCommand):
                 except OSError:
                     # The index directory was deleted under this process's open backend:
                     # start from a fresh instance, which recreates it.
-                    reset_search_backends()
+                    search.reset_backends()
                     bar.reset()
                     report = DocumentBatchReport()
                     count = factcheck_search_rebuild(

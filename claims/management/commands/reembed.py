@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
 
+import search
 from claims.indexing import (
     DEFAULT_BATCH_SIZE,
     DocumentBatchReport,
@@ -14,7 +14,7 @@ from claims.indexing import (
     factcheck_search_rebuild,
 )
 from claims.selectors import factcheck_published_all
-from search.embeddings import get_cache, get_embedder
+from factcheck.progress import command_progress
 
 
 class Command(BaseCommand):
@@ -38,19 +38,19 @@ class Command(BaseCommand):
     def handle(self, *args, batch_size: int, no_progress: bool, prune_cache: bool, **options):
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1")
-        embedder = get_embedder()
-        cache = get_cache()
+        embedder = search.get_embedder()
+        cache = search.get_embedding_cache()
         hits_before, misses_before = getattr(cache, "hits", 0), getattr(cache, "misses", 0)
         total = factcheck_published_all().count()
         disable = no_progress or options.get("verbosity", 1) < 1
         started = time.monotonic()
         # Pass 1 fills the embedding cache with the new model's vectors (the slow part,
         # with its own progress bar); pass 2 rebuilds the index from the cache.
-        with tqdm(
+        with command_progress(
+            self.stderr,
             total=total,
             unit="page",
             desc=f"Embedding ({embedder.model_id})",
-            file=self.stderr,
             disable=disable,
         ) as bar:
             embedded = sum(
@@ -62,8 +62,8 @@ class Command(BaseCommand):
                 )
             )
         report = DocumentBatchReport()
-        with tqdm(
-            total=total, unit="page", desc="Rebuilding index", file=self.stderr, disable=disable
+        with command_progress(
+            self.stderr, total=total, unit="page", desc="Rebuilding index", disable=disable
         ) as bar:
             count = factcheck_search_rebuild(
                 batch_size=batch_size, progress=bar.update, report=report
