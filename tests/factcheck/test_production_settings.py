@@ -357,7 +357,9 @@ def test_probe_names_the_first_allowed_host(allowed, host) -> None:
     assert probe_host(allowed) == host
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback, like every transactional test here: a plain flush re-creates the
+# content types, which the next serialized test then inserts again.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_probe_exits_0_on_a_healthy_server_and_1_on_a_dead_one(live_server, monkeypatch) -> None:
     import socket
 
