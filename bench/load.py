@@ -485,6 +485,28 @@ def stop_server(process: subprocess.Popen) -> None:
         process.wait()
 
 
+#: The gunicorn process group (its master's pid: ``start_new_session``).
+SERVER_GROUP: dict[str, int] = {"pgid": 0}
+
+
+def group_cpu_seconds(pgid: int) -> float:
+    """User + system CPU seconds of every live process in ``pgid`` (from /proc)."""
+    if not pgid:
+        return 0.0
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if int(fields[2]) == pgid:  # fields after the name: state, ppid, pgrp, ...
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 # --- The load generator ---------------------------------------------------------------
 
 
@@ -564,6 +586,8 @@ class Result:
     elapsed: float = 0.0
     load_before: float = 0.0
     load_after: float = 0.0
+    server_cpu: float = 0.0
+    client_cpu: float = 0.0
 
     def error(self, kind: str) -> None:
         self.errors[kind] = self.errors.get(kind, 0) + 1
@@ -591,6 +615,10 @@ class Result:
             "throttled_429": self.throttled,
             "cache_hit_ratio": round(self.hits / seen, 3) if seen else None,
             "load_avg": [round(self.load_before, 1), round(self.load_after, 1)],
+            # CPU seconds the gunicorn processes and this client used, per request: what
+            # the box can do when nothing else runs (2 cores / cost = req/s ceiling).
+            "server_cpu_ms": round(1000 * self.server_cpu / done, 2) if done else None,
+            "client_cpu_ms": round(1000 * self.client_cpu / done, 2) if done else None,
         }
 
 
@@ -669,9 +697,12 @@ async def run_level(
             conn.close()
 
     result.load_before = os.getloadavg()[0]
+    server_cpu, client_cpu = group_cpu_seconds(SERVER_GROUP["pgid"]), time.process_time()
     started = time.perf_counter()
     await asyncio.gather(*(client() for _ in range(clients)))
     result.elapsed = time.perf_counter() - started
+    result.server_cpu = group_cpu_seconds(SERVER_GROUP["pgid"]) - server_cpu
+    result.client_cpu = time.process_time() - client_cpu
     result.load_after = os.getloadavg()[0]
     return result
 
@@ -705,7 +736,8 @@ async def run_all(args: argparse.Namespace, pools: dict[str, object]) -> list[Re
                 f"  {scenario:<12} {clients:>3} clients: {s['ok']:>6} ok {s['rps']:>7} req/s  "
                 f"p50 {s['p50_ms']:>7} p95 {s['p95_ms']:>7} p99 {s['p99_ms']:>7} ms  "
                 f"errors {s['errors'] or 0} 429 {s['throttled_429']} "
-                f"hits {s['cache_hit_ratio']} load {s['load_avg']}",
+                f"hits {s['cache_hit_ratio']} load {s['load_avg']} "
+                f"cpu/req server {s['server_cpu_ms']} client {s['client_cpu_ms']} ms",
                 flush=True,
             )
     return results
@@ -714,8 +746,8 @@ async def run_all(args: argparse.Namespace, pools: dict[str, object]) -> list[Re
 def markdown(results: list[Result]) -> str:
     rows = [
         "| scenario | clients | requests | req/s | p50 ms | p95 ms | p99 ms | errors | 429 "
-        "| page-cache hits |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| page-cache hits | server CPU ms/req |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for result in results:
         s = result.summary()
@@ -724,7 +756,7 @@ def markdown(results: list[Result]) -> str:
         rows.append(
             f"| {s['scenario']} | {s['clients']} | {s['requests']:,} | {s['rps']} | "
             f"{s['p50_ms']} | {s['p95_ms']} | {s['p99_ms']} | {errors} | "
-            f"{s['throttled_429']} | {hits} |"
+            f"{s['throttled_429']} | {hits} | {s['server_cpu_ms']} |"
         )
     return "\n".join(rows)
 
@@ -792,6 +824,7 @@ def main(argv: list[str] | None = None) -> int:
 
     connections.close_all()
     process = start_server(args)
+    SERVER_GROUP["pgid"] = process.pid
     print(
         f"gunicorn: {args.workers} workers x {args.threads} threads (gthread) on "
         f"{LOOPBACK}:{args.port}; page cache {'off' if args.no_page_cache else 'on'}; "

@@ -249,6 +249,7 @@ def test_search_page_is_keyed_by_its_query(client, make_factcheck):
 
 
 def test_off_with_a_process_local_cache_unless_allowed(client, make_factcheck, settings):
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     settings.FACTCHECK_PAGE_CACHE_LOCAL = False
     page = make_factcheck(locale="en")
     client.get(page.url)
