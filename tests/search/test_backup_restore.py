@@ -26,15 +26,13 @@ import search
 from search.backends import reset_search_backends
 from search.embeddings import HashingEmbedder
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    # PostgreSQL is backed up with pg_dump (docs/deployment.md); this is the file procedure.
+    pytest.mark.skipif(connection.vendor != "sqlite", reason="the SQLite backup procedure"),
+]
 
 POST = "Vakcine protiv gripa sadrže mikročipove kojima vlast prati građane, kaže poruka"
-
-
-@pytest.fixture(autouse=True)
-def _sqlite_only():
-    if connection.vendor != "sqlite":
-        pytest.skip("the SQLite procedure; PostgreSQL is backed up with pg_dump")
 
 
 def use_var_dir(settings, var: Path) -> None:
