@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import base64
-import threading
 from io import StringIO
 
 import pytest
@@ -22,8 +21,9 @@ from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connection
 from django.urls import reverse
+from race_helpers import race
 from wagtail.models import WorkflowState
 
 from claims import services
@@ -193,27 +193,6 @@ def test_confirm_keeps_a_pending_draft(request, client, role, editor, matcher, m
 # --- Two confirms at once keep both appearances (PostgreSQL) ----------------------------
 
 
-def _race(*actions):
-    barrier = threading.Barrier(len(actions))
-    results: list[object] = [None] * len(actions)
-
-    def run(i, action):
-        try:
-            barrier.wait()
-            results[i] = action()
-        except Exception as exc:  # noqa: BLE001 - the test inspects it
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
-
-
 @pytest.mark.postgres
 @pytest.mark.skipif(
     connection.vendor != "postgresql",
@@ -232,7 +211,7 @@ def test_concurrent_confirms_keep_every_appearance(newsroom, matcher, make_factc
             for i in range(3)
         ]
         matches = [c.matches.get() for c in claims]
-        results = _race(*(lambda m=m: services.claim_confirm_match(match=m) for m in matches))
+        results = race(*(lambda m=m: services.claim_confirm_match(match=m) for m in matches))
         assert not [r for r in results if isinstance(r, Exception)], results
         live = FactCheckPage.objects.get(pk=page.pk)
         wanted = {f"https://race.example/{round_}/{i}" for i in range(3)}

@@ -8,10 +8,9 @@ its result.
 
 from __future__ import annotations
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
+from race_helpers import race
 
 from claims import services
 from claims.models import Claim, ClaimMatch, ClaimStatus, MatchState
@@ -31,33 +30,12 @@ def locales(newsroom):
     return newsroom
 
 
-def _race(*actions):
-    barrier = threading.Barrier(len(actions))
-    results: list[object] = [None] * len(actions)
-
-    def run(i, action):
-        try:
-            barrier.wait()
-            results[i] = action()
-        except Exception as exc:  # noqa: BLE001 - the test inspects it
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
-
-
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_crossed_merges_leave_exactly_one_claim(matcher):
     for _round in range(5):
         a = services.claim_create(text=f"Crossed merge A {_round}")
         b = services.claim_create(text=f"Crossed merge B {_round} different words")
-        results = _race(
+        results = race(
             lambda a=a, b=b: services.claim_merge(source=a, target=b),
             lambda a=a, b=b: services.claim_merge(source=b, target=a),
         )
@@ -80,7 +58,7 @@ def test_confirm_and_merge_at_once_is_never_mixed(locales, matcher, make_factche
         matcher.results = []
         b = services.claim_create(text=f"Another claim entirely, number {_round}")
         match = a.matches.get()
-        results = _race(
+        results = race(
             lambda match=match: services.claim_confirm_match(match=match),
             lambda a=a, b=b: services.claim_merge(source=a, target=b),
         )
@@ -113,7 +91,7 @@ def test_two_confirms_of_different_matches_one_wins(locales, matcher, make_factc
     matcher.suggest(second)
     services.claim_suggest_matches(claim=claim)
     m1, m2 = ClaimMatch.objects.filter(claim=claim).order_by("pk")
-    results = _race(
+    results = race(
         lambda: services.claim_confirm_match(match=m1),
         lambda: services.claim_confirm_match(match=m2),
     )
