@@ -7,7 +7,10 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format bench install install-dev translations screenshots clean
+# The packages mypy checks in `make lint` and CI (config: pyproject.toml [tool.mypy]).
+TYPED := search sources claims/services claims/selectors claims/actions.py
+
+.PHONY: help run test lint typecheck format bench install install-dev translations screenshots clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-14s %s\n", $$1, $$2}'
@@ -47,8 +50,12 @@ test: install-dev translations ## Run the whole test suite
 lint: install-dev ## Check style, Django and migrations
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(MAKE) --no-print-directory typecheck
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+typecheck: install-dev ## Type-check the typed packages (part of lint)
+	$(BIN)/mypy $(TYPED)
 
 format: install-dev ## Reformat the code
 	$(BIN)/ruff check --fix .

@@ -12,7 +12,9 @@ from django.utils import timezone
 
 from .models import Channel, ChannelKind, Outlet
 
-URL_KINDS = frozenset({ChannelKind.FEED, ChannelKind.SITEMAP, ChannelKind.ARTICLE})
+URL_KINDS = frozenset(
+    {ChannelKind.FEED, ChannelKind.SITEMAP, ChannelKind.ARTICLE, ChannelKind.CLAIMREVIEW}
+)
 MAX_BACKOFF = timedelta(hours=24)
 # How long an enqueued poll keeps its channel from being enqueued again. Longer than
 # any poll (feed + 20 article pages, each under the fetch deadline); if the worker

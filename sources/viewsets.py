@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -19,6 +20,9 @@ from wagtail.admin.widgets import ListingButton
 
 from . import services
 from .models import Channel, ChannelStatus, Outlet
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class OutletViewSet(ModelViewSet):
@@ -55,7 +59,7 @@ class ChannelIndexView(generic.IndexView):
         return buttons
 
 
-ACTIONS: dict[str, tuple[str, str, Callable[..., Channel], str]] = {
+ACTIONS: dict[str, tuple[StrOrPromise, StrOrPromise, Callable[..., Channel], StrOrPromise]] = {
     "pause": (
         _("Pause"),
         _("The crawler will skip this channel until it is resumed."),

@@ -53,7 +53,7 @@ def factcheck_list(
         if language != "all":
             qs = qs.filter(locale__language_code=language)
     else:
-        qs = qs.child_of(index)
+        qs = qs.child_of(index)  # type: ignore[attr-defined]  # wagtail's PageQuerySet
     if verdict:
         qs = qs.filter(rating__verdict=verdict)
     if topic:
@@ -69,7 +69,7 @@ def factcheck_filter_options(*, locale: Locale) -> dict[str, list[tuple[str, str
         locale=Locale.get_default()
     )
     return {
-        "rating": [(value, label) for value, label in Verdict.choices],
+        "rating": [(value, str(label)) for value, label in Verdict.choices],
         "topic": [(t.key, t.name) for t in topics],
         "country": [(c.code, c.name) for c in Country.objects.all()],
         "language": [("all", "*")] + list(settings.LANGUAGES),
@@ -95,11 +95,14 @@ def factcheck_claimreview_record(page: FactCheckPage, *, base_url: str):
     if page.alias_of_id or page.rating_id is None:
         return None
     rating = page.display_rating
+    if rating is None:
+        return None
     appearances = [
         Appearance(url=a.url, date=a.date, headline=None) for a in page.appearances.all()
     ]
     first = page.first_appearance
     published = page.first_published_at or page.last_published_at
+    author_name, author_url = claimreview_author(page, base_url=base_url)
     return ClaimReviewRecord(
         url=page.original_url or f"{base_url}{page.url}",
         claim_reviewed=page.claim_reviewed,
@@ -115,8 +118,8 @@ def factcheck_claimreview_record(page: FactCheckPage, *, base_url: str):
         worst_rating=float(rating.worst_rating),
         alternate_name=rating.label,
         rating_image=None,
-        publisher_name=page.original_publisher or settings.FACTCHECK_NEWSROOM_NAME,
-        publisher_url=page.original_publisher_url or (base_url + "/"),
+        publisher_name=page.original_publisher or author_name,
+        publisher_url=page.original_publisher_url or author_url,
         date_published=published.date() if published else None,
         in_language=settings.FACTCHECK_LANGUAGE_TAGS.get(
             page.locale.language_code, page.locale.language_code
@@ -124,6 +127,17 @@ def factcheck_claimreview_record(page: FactCheckPage, *, base_url: str):
         headline=page.title,
         review_body=page.summary,
     )
+
+
+def claimreview_author(page: FactCheckPage, *, base_url: str) -> tuple[str, str]:
+    """Our ClaimReview ``author``: the site's newsroom settings, else the deployment's name."""
+    from ..models import newsroom_settings_for
+
+    site = page.get_site()
+    newsroom = newsroom_settings_for(site=site) if site is not None else None
+    if newsroom is None:
+        return settings.FACTCHECK_NEWSROOM_NAME, base_url + "/"
+    return newsroom.claimreview_author(site_url=base_url + "/")
 
 
 def factcheck_claimreview(page: FactCheckPage, *, base_url: str) -> dict | None:

@@ -34,7 +34,7 @@ class Command(BaseCommand):
                     url_or_handle=str(options["url_or_handle"]),
                     outlet=outlet,
                     language=str(options["language"]),
-                    poll_interval_minutes=int(options["interval"]),
+                    poll_interval_minutes=int(str(options["interval"])),
                 )
             except ValidationError as exc:
                 raise CommandError("; ".join(exc.messages)) from exc
@@ -44,14 +44,14 @@ class Command(BaseCommand):
         if not rows:
             self.stdout.write("no channels")
         for channel in rows:
-            outlet = channel.outlet.name if channel.outlet else "-"
+            outlet_name = channel.outlet.name if channel.outlet else "-"
             polled = (
                 channel.last_polled_at.isoformat(timespec="minutes")
                 if channel.last_polled_at
                 else "never"
             )
             self.stdout.write(
-                f"{channel.pk:>4}  {channel.status:<7}  {channel.kind:<8}  {outlet:<20}  "
+                f"{channel.pk:>4}  {channel.status:<7}  {channel.kind:<8}  {outlet_name:<20}  "
                 f"{channel.url_or_handle}  (polled {polled}, {channel.items_new} new"
                 + (f", error: {channel.last_error[:80]}" if channel.consecutive_failures else "")
                 + ")"
