@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sources.urls import UnsafeURLError, check_http_url
 
-from .models import Claim, Platform
+from .models import Claim, FactCheckPage, Platform
 
 MAX_TIP_TEXT = 5000
 _TAG = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>")
@@ -148,3 +148,38 @@ class NoteForm(forms.Form):
 
 class StartFactCheckForm(forms.Form):
     locale = forms.ChoiceField(choices=settings.LANGUAGES)
+
+
+# --- The queue's bulk actions (``claims.actions``) ------------------------------------
+
+
+def _staff():
+    return get_user_model().objects.filter(is_active=True, is_staff=True).order_by("username")
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(
+        queryset=get_user_model().objects.none(), label=_("Assign to")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = _staff()
+
+
+class DismissForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class DebunkedForm(forms.Form):
+    factcheck = forms.ModelChoiceField(
+        queryset=FactCheckPage.objects.none(), label=_("Already debunked by")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["factcheck"].queryset = (
+            FactCheckPage.objects.live().filter(alias_of__isnull=True).order_by("title")
+        )

@@ -20,7 +20,7 @@ logger = logging.getLogger(__name__)
 
 
 def _on_factcheck_published(sender, instance, **kwargs):
-    factcheck_sync_script_alias(instance)
+    factcheck_sync_script_alias(page=instance)
 
 
 def _enqueue(task, *args) -> None:

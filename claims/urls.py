@@ -2,9 +2,16 @@
 
 from django.urls import path
 
-from . import views
+from . import public_pages, views
 
 urlpatterns = [path("", views.tip_form, name="tip_form")]
+
+#: Mounted per locale at /<lang>/ by ``factcheck.urls`` (before Wagtail's page routes).
+public_urlpatterns = [
+    path("ratings/", public_pages.rating_scale_explainer, name="rating_scales"),
+    path("topics/<slug:key>/", public_pages.topic_page, name="topic"),
+    path("authors/<int:pk>/", public_pages.author_page, name="author"),
+]
 
 #: Registered under /admin/claim-queue/ by ``wagtail_hooks`` (namespace ``claims_admin``).
 admin_urlpatterns = [

@@ -7,6 +7,7 @@ acting on a claim another editor has just merged) becomes a message, never an er
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -25,7 +26,8 @@ from factcheck.clientip import client_bucket
 
 from . import forms as claim_forms
 from . import selectors, services
-from .models import Claim, ClaimMatch, ClaimStatus, Tip
+from .actions import CLAIM_ACTIONS
+from .models import Claim, ClaimStatus
 
 # --- Admin: the claim page ----------------------------------------------------------
 
@@ -63,7 +65,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
             ],
             "assign_form": claim_forms.AssignClaimForm(initial={"assignee": claim.assignee_id}),
             "locale_form": claim_forms.StartFactCheckForm(
-                initial={"locale": services.claim_locale_code(claim)}
+                initial={"locale": services.claim_locale_code(claim=claim)}
             ),
             "is_open": claim.status in (ClaimStatus.NEW, ClaimStatus.TRIAGED),
             "can_change": request.user.has_perm("claims.change_claim"),
@@ -75,130 +77,40 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _match(claim_pk: int, request: HttpRequest) -> ClaimMatch:
-    return get_object_or_404(ClaimMatch, pk=request.POST.get("match"), claim_id=claim_pk)
-
-
 def _version(request: HttpRequest) -> int | None:
     value = request.POST.get("version", "")
     return int(value) if value.isdigit() else None
 
 
-def _confirmed_message(request: HttpRequest, claim: Claim) -> None:
-    """What a confirm did depends on whether the user may publish the fact-check."""
-    if claim.status == ClaimStatus.IN_REVIEW:
-        messages.success(
-            request,
-            _(
-                "Match confirmed. You cannot publish this fact-check, so its new appearances "
-                "were submitted for review: the claim is in review until an editor publishes it."
-            ),
-        )
-    elif claim.status == ClaimStatus.IN_PROGRESS:
-        messages.warning(
-            request,
-            _(
-                "Match confirmed. The new appearances were saved as a draft of the fact-check; "
-                "an editor must publish it."
-            ),
-        )
-    else:
-        messages.success(
-            request,
-            _(
-                "Match confirmed: the claim is already debunked, and its appearances were added to the fact-check."
-            ),
-        )
-
-
 def claim_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """POST-only endpoint for every button on the claim page."""
+    """POST-only endpoint for every button on the claim page (``claims.actions``' table)."""
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     _require(request)
     claim = get_object_or_404(Claim, pk=pk)
-    user, version = request.user, _version(request)
     back = redirect("claims_admin:detail", pk=pk)
+    spec = CLAIM_ACTIONS.get(action)
+    if spec is None or not spec.on_page:
+        messages.error(request, _("Unknown action."))
+        return back
+    _require(request, spec.permission)
+    data: dict[str, Any] = request.POST.dict()
+    if spec.form is not None:
+        form = spec.form(request.POST)
+        valid = form.is_valid()
+        if not valid and spec.invalid is not None:
+            messages.error(request, str(spec.invalid))
+            return back
+        data = {k: v for k, v in data.items() if k not in form.fields}
+        data.update(form.cleaned_data if valid else {})
     try:
-        if action == "confirm":
-            confirmed = services.claim_confirm_match(
-                match=_match(pk, request), user=user, expected_version=version
-            )
-            _confirmed_message(request, confirmed)
-        elif action == "erase_contact":
-            # Personal data: editors only (``change_tip``); fact-checkers cannot see it either.
-            _require(request, "claims.change_tip")
-            tip = get_object_or_404(Tip, pk=request.POST.get("tip"), claim_id=pk)
-            services.tip_erase_contact(tip=tip, user=user, reason="request")
-            messages.success(request, _("The tipster's contact details were erased."))
-        elif action == "reject":
-            services.claim_reject_match(
-                match=_match(pk, request), user=user, expected_version=version
-            )
-            messages.success(
-                request, _("Match rejected. Thank you: this helps calibrate the matcher.")
-            )
-        elif action == "merge":
-            form = claim_forms.MergeClaimForm(request.POST)
-            if not form.is_valid():
-                messages.error(request, _("Enter the number of an open claim to merge into."))
-                return back
-            target = services.claim_merge(
-                source=claim, target=form.cleaned_data["target"], user=user
-            )
-            messages.success(request, _("Merged into claim #%(pk)s.") % {"pk": target.pk})
-            return redirect("claims_admin:detail", pk=target.pk)
-        elif action == "assign":
-            form = claim_forms.AssignClaimForm(request.POST)
-            if not form.is_valid():
-                messages.error(request, _("Choose someone to assign the claim to."))
-                return back
-            services.claim_assign(
-                claim=claim,
-                assignee=form.cleaned_data["assignee"],
-                user=user,
-                expected_version=version,
-            )
-            messages.success(request, _("Assignment saved."))
-        elif action == "priority":
-            form = claim_forms.PriorityForm(request.POST)
-            if not form.is_valid():
-                messages.error(
-                    request, _("Priority must be a number between 0 and 1000, or empty.")
-                )
-                return back
-            services.claim_set_priority(
-                claim=claim, priority=form.cleaned_data["priority"], user=user
-            )
-            messages.success(request, _("Priority saved."))
-        elif action == "dismiss":
-            services.claim_dismiss(
-                claim=claim,
-                reason=request.POST.get("reason", ""),
-                user=user,
-                expected_version=version,
-            )
-            messages.success(request, _("Claim dismissed."))
-        elif action == "reopen":
-            services.claim_reopen(claim=claim, user=user)
-            messages.success(request, _("Claim reopened."))
-        elif action == "note":
-            services.claim_add_note(claim=claim, text=request.POST.get("text", ""), user=user)
-            messages.success(request, _("Note added."))
-        elif action == "start":
-            form = claim_forms.StartFactCheckForm(request.POST)
-            locale = form.cleaned_data["locale"] if form.is_valid() else None
-            page = services.claim_start_factcheck(claim=claim, user=user, locale_code=locale)
-            messages.success(
-                request,
-                _("Draft fact-check created. Write the verdict, then submit it for review."),
-            )
-            return redirect("wagtailadmin_pages:edit", page.pk)
-        else:
-            messages.error(request, _("Unknown action."))
+        result = spec.run(claim, user=request.user, version=_version(request), data=data)
     except services.ClaimActionError as exc:
         messages.error(request, str(exc))
-    return back
+        return back
+    level, text = spec.done(result)
+    messages.add_message(request, level, text)
+    return redirect(spec.next_url(result)) if spec.next_url else back
 
 
 def claim_add(request: HttpRequest) -> HttpResponse:

@@ -25,7 +25,9 @@ from sources.models import Channel, Outlet
 from sources.models import Country as OutletCountry
 
 from . import services
-from .models import Claim, ClaimSighting, ClaimStatus, FactCheckPage, Platform
+from .actions import CLAIM_ACTIONS, ClaimAction
+from .models import Claim, ClaimSighting, ClaimStatus, Platform
+from .selectors.queue import claim_best_suggestion, claim_list_suggestions_prefetch
 
 COMPONENT_LABELS = {
     "appearances": _("appearances"),
@@ -91,9 +93,38 @@ def priority_breakdown(claim: Claim) -> str:
     return format_html("<strong>{}</strong><br><small>{}</small>", f"{claim.priority:g}", parts)
 
 
+def best_suggestion(claim: Claim) -> str:
+    """The best stored suggestion: fact-check title, verdict, score and how sure it is.
+
+    "Likely match" when the calibrated decision (``is_match``) fired for it, "possible"
+    otherwise; an em dash only when the claim has no suggestion at all.
+    """
+    match = claim_best_suggestion(claim)
+    if match is None:
+        return "—"
+    page = match.factcheck
+    verdict = page.rating.label if page.rating_id and page.rating else ""
+    likely = match.is_match or match.state == "confirmed"
+    return format_html(
+        '<span class="claim-suggestion">{}</span><br><small>{}{}{}</small> '
+        '<span class="w-status{}">{}</span>',
+        page.title,
+        verdict,
+        " · " if verdict else "",
+        f"{match.score:.2f}",
+        " w-status--primary" if likely else "",
+        _("likely match") if likely else _("possible"),
+    )
+
+
 class ClaimIndexView(IndexView):
     def get_base_queryset(self):
-        return super().get_base_queryset().select_related("assignee")
+        return (
+            super()
+            .get_base_queryset()
+            .select_related("assignee")
+            .prefetch_related(claim_list_suggestions_prefetch())
+        )
 
 
 class ClaimEditView(EditView):
@@ -145,7 +176,7 @@ class ClaimQueueViewSet(SnippetViewSet):
         Column(
             "best_match_score",
             label=_("Suggested match"),
-            accessor=lambda c: f"{c.best_match_score:.2f}" if c.has_suggested_match else "—",
+            accessor=best_suggestion,
         ),
         Column("language", label=_("Language")),
         Column("assignee", label=_("Assignee")),
@@ -153,42 +184,27 @@ class ClaimQueueViewSet(SnippetViewSet):
     ]
 
 
-# --- Bulk actions ---------------------------------------------------------------
-
-
-class AssignForm(forms.Form):
-    assignee = forms.ModelChoiceField(queryset=_staff(), label=_("Assign to"))
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = _staff()
-
-
-class DismissForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
-    )
-
-
-class DebunkedForm(forms.Form):
-    factcheck = forms.ModelChoiceField(
-        queryset=FactCheckPage.objects.none(), label=_("Already debunked by")
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["factcheck"].queryset = (
-            FactCheckPage.objects.live().filter(alias_of__isnull=True).order_by("title")
-        )
+# --- Bulk actions: the rows of ``claims.actions`` with a ``bulk_type`` ---------------
 
 
 class ClaimBulkAction(SnippetBulkAction):
+    """A bulk action driven by one ``ClaimAction``: its label, form, permission and service."""
+
     models = [Claim]
     template_name = "claims/admin/bulk_action_confirm.html"
     action_priority = 20
+    claim_action: ClaimAction
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        action = cls.claim_action
+        cls.display_name = action.label
+        cls.action_type = action.bulk_type
+        cls.aria_label = action.bulk_label or action.label
+        cls.form_class = action.bulk_form
 
     def check_perm(self, obj) -> bool:
-        return self.request.user.has_perm("claims.change_claim")
+        return self.request.user.has_perm(self.claim_action.permission)
 
     def get_execution_context(self) -> dict:
         return {
@@ -203,75 +219,17 @@ class ClaimBulkAction(SnippetBulkAction):
         return context
 
     @classmethod
-    def apply(cls, claim: Claim, **kwargs) -> None:
-        raise NotImplementedError
-
-    @classmethod
-    def execute_action(cls, objects, user=None, request=None, **kwargs):
-        done = 0
-        for claim in objects:
-            try:
-                cls.apply(claim, user=user, **kwargs)
-                done += 1
-            except services.ClaimActionError as exc:
-                if request is not None:
-                    messages.warning(request, f"#{claim.pk}: {exc}")
-        return done, 0
-
-    def get_success_message(self, num_parent_objects, num_child_objects):
-        return _("%(action)s: %(count)d claim(s).") % {
-            "action": self.display_name,
-            "count": num_parent_objects,
-        }
-
-
-class AssignBulkAction(ClaimBulkAction):
-    display_name = _("Assign")
-    action_type = "assign_claims"
-    aria_label = _("Assign the selected claims")
-    form_class = AssignForm
-
-    @classmethod
-    def apply(cls, claim, *, user, assignee, **kwargs):
-        services.claim_assign(claim=claim, assignee=assignee, user=user)
-
-
-class DismissBulkAction(ClaimBulkAction):
-    display_name = _("Dismiss")
-    action_type = "dismiss_claims"
-    aria_label = _("Dismiss the selected claims")
-    form_class = DismissForm
-
-    @classmethod
-    def apply(cls, claim, *, user, reason, **kwargs):
-        services.claim_dismiss(claim=claim, reason=reason, user=user)
-
-
-class MarkDebunkedBulkAction(ClaimBulkAction):
-    """Like "Confirm" on each claim: an editor publishes the appearances, a fact-checker's
-    go to the fact-check's review workflow and the claims wait in review."""
-
-    display_name = _("Already debunked")
-    action_type = "mark_debunked_claims"
-    aria_label = _("Mark the selected claims as already debunked")
-    form_class = DebunkedForm
-
-    @classmethod
-    def apply(cls, claim, *, user, factcheck, **kwargs):
-        return services.claim_mark_debunked(claim=claim, factcheck=factcheck, user=user)
-
-    @classmethod
     def execute_action(cls, objects, user=None, request=None, **kwargs):
         done, waiting = 0, 0
         for claim in objects:
             try:
-                result = cls.apply(claim, user=user, **kwargs)
+                result = cls.claim_action.run(claim, user=user, version=None, data=kwargs)
             except services.ClaimActionError as exc:
                 if request is not None:
                     messages.warning(request, f"#{claim.pk}: {exc}")
                 continue
             done += 1
-            waiting += result.status != ClaimStatus.ALREADY_DEBUNKED
+            waiting += cls.waits_for_review(result)
         if waiting and request is not None:
             messages.info(
                 request,
@@ -283,6 +241,35 @@ class MarkDebunkedBulkAction(ClaimBulkAction):
                 % {"count": waiting},
             )
         return done, 0
+
+    @classmethod
+    def waits_for_review(cls, result) -> bool:
+        return False
+
+    def get_success_message(self, num_parent_objects, num_child_objects):
+        return _("%(action)s: %(count)d claim(s).") % {
+            "action": self.display_name,
+            "count": num_parent_objects,
+        }
+
+
+class AssignBulkAction(ClaimBulkAction):
+    claim_action = CLAIM_ACTIONS["assign"]
+
+
+class DismissBulkAction(ClaimBulkAction):
+    claim_action = CLAIM_ACTIONS["dismiss"]
+
+
+class MarkDebunkedBulkAction(ClaimBulkAction):
+    """Like "Confirm" on each claim: an editor publishes the appearances, a fact-checker's
+    go to the fact-check's review workflow and the claims wait in review."""
+
+    claim_action = CLAIM_ACTIONS["mark_debunked"]
+
+    @classmethod
+    def waits_for_review(cls, result) -> bool:
+        return result.status != ClaimStatus.ALREADY_DEBUNKED
 
 
 BULK_ACTIONS = (AssignBulkAction, DismissBulkAction, MarkDebunkedBulkAction)

@@ -66,6 +66,43 @@ def claim_detail(*, pk: int):
     )
 
 
+def claim_list_suggestions_prefetch():
+    """A ``Prefetch`` for the queue list: each claim's stored suggestions, best first.
+
+    Rejected suggestions are left out; the rest come in one query per page (the fact-check
+    and its rating joined), however many rows the page has. ``claim_best_suggestion``
+    reads the first.
+    """
+    from django.db.models import Prefetch
+
+    from ..models import ClaimMatch, MatchState
+
+    return Prefetch(
+        "matches",
+        queryset=ClaimMatch.objects.exclude(state=MatchState.REJECTED)
+        .select_related("factcheck", "factcheck__rating")
+        .order_by("claim_id", "-is_match", "-score", "pk"),
+        to_attr="listed_suggestions",
+    )
+
+
+def claim_best_suggestion(claim):
+    """The claim's best stored suggestion (a confirmed one first, then ``is_match``, then
+    the highest score), or None. Uses ``claim_list_suggestions_prefetch`` when applied."""
+    from ..models import MatchState
+
+    rows = getattr(claim, "listed_suggestions", None)
+    if rows is None:
+        rows = list(
+            claim.matches.exclude(state=MatchState.REJECTED)
+            .select_related("factcheck", "factcheck__rating")
+            .order_by("-is_match", "-score", "pk")
+        )
+    if not rows:
+        return None
+    return sorted(rows, key=lambda m: m.state != MatchState.CONFIRMED)[0]
+
+
 def claim_history(*, claim):
     """The claim's audit log, newest first."""
     from wagtail.models import ModelLogEntry
