@@ -434,10 +434,11 @@ def demo_claims() -> list[dict[str, str]]:
     ]
 
 
-def dev_corpus(shared: Path, seed: int = 13, clef_distractors: int = 1500):
+def dev_corpus(shared: Path, seed: int = 13, clef_distractors: int = 1500, stress: bool = False):
     """(dev set, corpus items ``{"id","language","claim"}``): the 15 dev fact-checks first,
     then the demo newsroom, the templated Balkan claims and the CLEF sample (the same
-    seeded draws as the vector-only calibration)."""
+    seeded draws as the vector-only calibration).  ``stress=True`` generates 22
+    look-alikes of every template shape instead (:func:`generate`)."""
     dev = load_dev_set(shared)
     rng = random.Random(seed)
     clef = clef_claim_texts(shared)
@@ -446,7 +447,7 @@ def dev_corpus(shared: Path, seed: int = 13, clef_distractors: int = 1500):
         {"id": f["id"], "language": f["language"], "claim": f["claim"]} for f in dev["fact_checks"]
     ]
     items += demo_claims()
-    items += generate(seed)
+    items += generate(seed, stress=stress)
     items += [
         {"id": f"CLEF{i + 1:04d}", "language": "en", "claim": c} for i, c in enumerate(clef_sample)
     ]
@@ -474,10 +475,10 @@ def build_index(items: list[dict[str, str]], root: Path, embedder, cache):
     return backend
 
 
-def match_posts(posts, backend, embedder, method: str, limit: int = 10):
-    """Run ``search.matcher.match_text`` for every post: list of result lists."""
-    from search.matcher import match_text
-    from search.matching import MatchDecision
+def match_posts(posts, backend, embedder, method: str, limit: int = 10, **options):
+    """Run ``search.matching.match_text`` for every post: list of result lists.
+    ``options`` go to ``match_text`` (``entities=False``, ``groups=False``...)."""
+    from search.matching import MatchDecision, match_text
 
     decision = MatchDecision.load(embedder.model_id)
     return [
@@ -488,6 +489,7 @@ def match_posts(posts, backend, embedder, method: str, limit: int = 10):
             backend=backend,
             embedder=embedder,
             decision=decision,
+            **options,
         )
         for p in posts
     ]

@@ -43,55 +43,97 @@ sys.path.insert(0, str(REPO))
 
 from bench import common  # noqa: E402
 
-METHODS = ("lexical", "vector", "hybrid")
+#: Rows of the side-by-side: (label, method, match_text options).  "hybrid-before" is
+#: the hybrid as it was before issue 14 (lexical weight 0.05, one passage, no
+#: place/number agreement, no same-hoax groups); the rows between add one step each.
+BEFORE = {"entities": False, "groups": False, "all_passages": False, "lexical_weight": 0.05}
+VARIANTS = (
+    ("lexical", "lexical", {}),
+    ("vector", "vector", {}),
+    ("hybrid-before", "hybrid", BEFORE),
+    ("+passages", "hybrid", {**BEFORE, "all_passages": True}),
+    ("+entities", "hybrid", {**BEFORE, "all_passages": True, "entities": True}),
+    ("hybrid", "hybrid", {}),
+)
 
 
 def _rank(results, gold: str) -> int:
     return next((i + 1 for i, r in enumerate(results) if r.id == gold), 0)
 
 
-def balkan(shared: Path, embedder, cache) -> None:
-    dev, items = common.dev_corpus(shared)
+def set_weights(spec: str | None) -> None:
+    """``--weights place_agree,place_conflict,number_agree,number_conflict`` (tuning runs)."""
+    if not spec:
+        return
+    from search.matching import scoring
+
+    values = [float(v) for v in spec.split(",")]
+    names = ("PLACE_AGREE", "PLACE_CONFLICT", "NUMBER_AGREE", "NUMBER_CONFLICT")
+    for name, value in zip(names, values, strict=True):
+        setattr(scoring, name, value)
+
+
+def balkan(shared: Path, embedder, cache, *, stress: bool = False, variants=VARIANTS) -> None:
+    dev, items = common.dev_corpus(shared, stress=stress)
     posts = dev["posts"]
     n_other = len(items) - len(dev["fact_checks"])
-    print(f"\n## 1. Balkan dev set: {len(dev['fact_checks'])} fact-checks among {n_other} others")
+    label = "stress look-alikes (22 per template shape)" if stress else "default distractors"
+    print(
+        f"\n## 1{'b' if stress else ''}. Balkan dev set, {label}: "
+        f"{len(dev['fact_checks'])} fact-checks among {n_other} others"
+    )
     with tempfile.TemporaryDirectory(prefix="bench-match-") as tmp:
         backend = common.build_index(items, Path(tmp), embedder, cache)
         kinds = ["paraphrase", "script", "cross-language", "sibling", "all positives"]
-        print(f"{'method':<9}{'kind':<16}{'n':>4}{'R@1':>7}{'R@5':>7}{'MRR':>7}")
-        for method in METHODS:
+        print(f"{'variant':<15}{'kind':<16}{'n':>4}{'R@1':>7}{'R@5':>7}{'MRR':>7}{'fired':>8}")
+        for name, method, options in variants:
             t0 = time.perf_counter()
-            results = common.match_posts(posts, backend, embedder, method, limit=10)
+            results = common.match_posts(posts, backend, embedder, method, limit=10, **options)
             dt = (time.perf_counter() - t0) / len(posts) * 1000
             ranks: dict[str, list[int]] = {}
-            neg_fire = tp = fp_wrong = 0
+            fired_ok: dict[str, int] = {}
+            neg_fire = fp_wrong = n_wrong = 0
+            misses = []
             for post, res in zip(posts, results, strict=True):
                 fired = bool(res and res[0].is_match)
                 if post["fact_check"] is None:
                     neg_fire += fired
                     continue
                 r = _rank(res, post["fact_check"])
-                ranks.setdefault(post["kind"], []).append(r)
-                ranks.setdefault("all positives", []).append(r)
-                if fired:
-                    tp += r == 1
-                    fp_wrong += r != 1
+                for kind in (post["kind"], "all positives"):
+                    ranks.setdefault(kind, []).append(r)
+                    fired_ok[kind] = fired_ok.get(kind, 0) + (fired and r == 1)
+                if r != 1:
+                    n_wrong += 1
+                    fp_wrong += fired
+                    misses.append((post, res[0] if res else None, r))
             for kind in kinds:
                 rs = np.array(ranks.get(kind, []))
                 if not len(rs):
                     continue
                 mrr = float(np.mean([1 / r if r else 0 for r in rs]))
+                n_top = int(np.sum(rs == 1))
                 print(
-                    f"{method:<9}{kind:<16}{len(rs):>4}{np.mean(rs == 1):>7.3f}"
+                    f"{name:<15}{kind:<16}{len(rs):>4}{np.mean(rs == 1):>7.3f}"
                     f"{np.mean((rs >= 1) & (rs <= 5)):>7.3f}{mrr:>7.3f}"
+                    f"{fired_ok.get(kind, 0):>5}/{n_top:<3}"
                 )
             n_neg = sum(p["fact_check"] is None for p in posts)
+            n_ok = sum(1 for r in ranks["all positives"] if r == 1)
+            should_not = n_neg + n_wrong
             print(
-                f"{method:<9}is_match: negatives firing {neg_fire}/{n_neg} "
-                f"(FP rate {neg_fire / n_neg:.2f}); correct top-1 fired {tp}/"
-                f"{sum(1 for r in ranks['all positives'] if r == 1)}; wrong top-1 fired "
-                f"{fp_wrong}; {dt:.0f} ms/post incl. cached embedding"
+                f"{name:<15}is_match: fired on correct top-1 {fired_ok['all positives']}/{n_ok} "
+                f"({fired_ok['all positives'] / max(n_ok, 1):.2f}); negatives firing "
+                f"{neg_fire}/{n_neg}; wrong top-1 firing {fp_wrong}/{n_wrong}; FP rate "
+                f"{(neg_fire + fp_wrong) / max(should_not, 1):.3f}; {dt:.0f} ms/post"
             )
+            if name == variants[-1][0]:
+                for post, top, r in misses:
+                    shown = (
+                        f"{top.id} {top.fields.get('claim_reviewed', '')[:60]!r} {top.score:.3f}"
+                    )
+                    print(f"  miss {post['id']} ({post['kind']}, gold rank {r}): "
+                          f"{post['text'][:60]!r} -> {shown}")  # fmt: skip
 
 
 def clef(shared: Path, embedder, cache) -> None:
@@ -114,8 +156,7 @@ def clef(shared: Path, embedder, cache) -> None:
         )
         for r, v in zip(claims, vectors, strict=True)
     ]
-    from search.matcher import match_text
-    from search.matching import MatchDecision
+    from search.matching import MatchDecision, match_text
 
     decision = MatchDecision.load(embedder.model_id)
     with tempfile.TemporaryDirectory(prefix="bench-clef-") as tmp:
@@ -124,7 +165,7 @@ def clef(shared: Path, embedder, cache) -> None:
         backend.rebuild(docs)
         print(f"indexed in {time.perf_counter() - t0:.0f}s")
         judged = [r for r in tweets if r[0] in qrels]
-        for method in METHODS:
+        for name, method, options in VARIANTS:
             ap_sum = p1 = fired = fired_ok = 0.0
             t0 = time.perf_counter()
             for row in judged:
@@ -136,6 +177,7 @@ def clef(shared: Path, embedder, cache) -> None:
                     backend=backend,
                     embedder=embedder,
                     decision=decision,
+                    **options,
                 )
                 gold = qrels[row[0]]
                 hits = ap = 0.0
@@ -150,7 +192,7 @@ def clef(shared: Path, embedder, cache) -> None:
                     fired_ok += res[0].id in gold
             n = len(judged)
             print(
-                f"{method:<9}MAP@5 {ap_sum / n:.4f}  P@1 {p1 / n:.3f}  is_match fired {int(fired)}"
+                f"{name:<15}MAP@5 {ap_sum / n:.4f}  P@1 {p1 / n:.3f}  is_match fired {int(fired)}"
                 f" ({int(fired_ok)} correct)  {(time.perf_counter() - t0) / n * 1000:.0f} ms/tweet"
             )
 
@@ -161,8 +203,7 @@ def speed_one(size: int, n_queries: int, shared: Path, sentencizer: str) -> dict
     import search.embeddings as emb
     from search.backends import load_backend
     from search.embeddings import get_embedder
-    from search.matcher import match_text
-    from search.matching import MatchDecision
+    from search.matching import MatchDecision, match_text
     from search.types import SearchDocument
 
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -204,14 +245,16 @@ def speed_one(size: int, n_queries: int, shared: Path, sentencizer: str) -> dict
 
         emb.embed_cached = timed
         out = {"size": size, "build_s": round(build_s, 1)}
-        for label, texts in (("posts", queries), ("article60", [long_text] * 5)):
+        runs = (("posts-before", queries, BEFORE), ("posts", queries, {}))
+        runs += (("article60", [long_text] * 5, {}),)
+        for label, texts, options in runs:
             for q in texts[:3]:  # warm
-                match_text(q, backend=backend, embedder=embedder, decision=decision)
+                match_text(q, backend=backend, embedder=embedder, decision=decision, **options)
             lat = []
             for q in texts:
                 embed_time[0] = 0.0
                 t = time.perf_counter()
-                match_text(q, backend=backend, embedder=embedder, decision=decision)
+                match_text(q, backend=backend, embedder=embedder, decision=decision, **options)
                 lat.append((time.perf_counter() - t - embed_time[0]) * 1000)
             lat.sort()
             out[label] = {
@@ -254,6 +297,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-balkan", action="store_true")
     parser.add_argument("--skip-clef", action="store_true")
     parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument(
+        "--stress", action="store_true", help="also run the dev set among 22 look-alikes a shape"
+    )
+    parser.add_argument(
+        "--weights",
+        default=None,
+        help="place_agree,place_conflict,number_agree,number_conflict (tuning; default: "
+        "search.matching.scoring)",
+    )
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--queries", type=int, default=100)
     parser.add_argument("--speed-one", type=int, default=None, help=argparse.SUPPRESS)
@@ -273,8 +325,11 @@ def main(argv: list[str] | None = None) -> int:
         f"embedder {embedder.model_id} {embedder.version}; sentencizer {args.sentencizer}; "
         f"{time.strftime('%Y-%m-%d')}"
     )
+    set_weights(args.weights)
     if not args.skip_balkan:
         balkan(args.shared, embedder, cache)
+    if args.stress:
+        balkan(args.shared, embedder, cache, stress=True)
     if not args.skip_clef:
         clef(args.shared, embedder, cache)
     if not args.skip_speed:

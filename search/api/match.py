@@ -1,19 +1,34 @@
-"""``/api/v1/match/``: which earlier fact-checks does this post or claim repeat?"""
+"""``/api/v1/match/``: which earlier fact-checks does this post or claim repeat?
+
+``/api/v1/match/batch/`` answers the same question for up to
+``FACTCHECK_MATCH_BATCH_MAX_TEXTS`` (100) texts in one call, for a partner or platform
+with an API key. Its cost is bounded before any matching starts: characters per text
+(``FACTCHECK_MATCH_BATCH_MAX_TEXT_CHARS``) and per call
+(``FACTCHECK_MATCH_BATCH_MAX_TOTAL_CHARS``), and each text counts as one request
+against the key's rate (``factcheck.throttling.CredentialThrottle``).
+
+Both accept the authentication classes named in ``FACTCHECK_API_KEY_AUTHENTICATION``
+(partner API keys, ``network.auth``); the single endpoint also serves anyone without a
+key at the public ``match`` rate.
+"""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
+from django.conf import settings
+from django.utils.module_loading import import_string
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
+from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from factcheck.throttling import ScopedClientThrottle
-from search.matcher import MAX_LIMIT, max_text_chars, too_long_message
+from factcheck.throttling import CredentialThrottle
+from search.matching import MAX_LIMIT, max_text_chars, too_long_message
 
 logger = logging.getLogger(__name__)
 
@@ -92,13 +107,24 @@ _RESPONSES = {
 }
 
 
-class MatchAPIView(APIView):
+def _key_authentication_classes() -> list:
+    return [import_string(path) for path in settings.FACTCHECK_API_KEY_AUTHENTICATION]
+
+
+class _KeyAuthenticatedMixin:
+    """API keys (``FACTCHECK_API_KEY_AUTHENTICATION``), read when the request comes, not
+    at import: no session (and so no CSRF), no Basic."""
+
+    def get_authenticators(self):
+        return [cls() for cls in _key_authentication_classes()]
+
+
+class MatchAPIView(_KeyAuthenticatedMixin, APIView):
     """Match a post or claim against published fact-checks, across languages and scripts."""
 
-    authentication_classes: list = []
     permission_classes: list = []
     parser_classes = [JSONParser]
-    throttle_classes = [ScopedClientThrottle]
+    throttle_classes = [CredentialThrottle]
     throttle_scope = "match"
 
     @extend_schema(
@@ -183,3 +209,130 @@ class MatchAPIView(APIView):
             "matched_sentence": match.matched_sentence,
             "method": match.method,
         }
+
+
+# --- POST /api/v1/match/batch/ -------------------------------------------------------------
+
+
+class BatchRequestSerializer(serializers.Serializer):
+    texts = serializers.ListField(
+        child=serializers.CharField(allow_blank=True, trim_whitespace=False),
+        help_text="The posts or claims to match: 1 to FACTCHECK_MATCH_BATCH_MAX_TEXTS (100) "
+        "texts, each at most FACTCHECK_MATCH_BATCH_MAX_TEXT_CHARS (5,000) characters, "
+        "FACTCHECK_MATCH_BATCH_MAX_TOTAL_CHARS (100,000) in all. Each text counts as one "
+        "request against the key's rate.",
+    )
+    limit = serializers.IntegerField(
+        required=False,
+        default=DEFAULT_LIMIT,
+        min_value=1,
+        max_value=MAX_LIMIT,
+        help_text=f"Fact-checks to return per text (1-{MAX_LIMIT}, default {DEFAULT_LIMIT}).",
+    )
+
+
+class BatchItemSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="Position of the text in the request.")
+    text_chars = serializers.IntegerField()
+    results = MatchResultSerializer(many=True)
+
+
+class BatchResponseSerializer(serializers.Serializer):
+    items = BatchItemSerializer(many=True)
+
+
+class HasApiKey(BasePermission):
+    """A request authenticated by an API key (anything with a throttle scope of its own)."""
+
+    def has_permission(self, request, view) -> bool:
+        return bool(getattr(request.auth, "throttle_scope", None))
+
+
+def _batch_problem(data: Any) -> str | None:
+    """Why ``data`` is not an acceptable batch, before anything is matched; ``None`` if it is."""
+    if not isinstance(data, dict):
+        return 'send a JSON object: {"texts": ["...", "..."], "limit": 5}'
+    texts = data.get("texts")
+    if not isinstance(texts, list):
+        return "texts is required: a list of the posts or claims to match"
+    most = int(settings.FACTCHECK_MATCH_BATCH_MAX_TEXTS)
+    if not 1 <= len(texts) <= most:
+        return f"texts: send 1 to {most} texts per call, not {len(texts)}"
+    per_text = int(settings.FACTCHECK_MATCH_BATCH_MAX_TEXT_CHARS)
+    total = 0
+    for index, text in enumerate(texts):
+        if not isinstance(text, str):
+            return f"texts[{index}]: each text must be a string"
+        if not text.strip():
+            return f"texts[{index}]: the text is empty"
+        if len(text) > per_text:
+            return f"texts[{index}]: {len(text)} characters; at most {per_text} per text"
+        total += len(text)
+    most_chars = int(settings.FACTCHECK_MATCH_BATCH_MAX_TOTAL_CHARS)
+    if total > most_chars:
+        return f"texts: {total} characters in all; at most {most_chars} per call"
+    return None
+
+
+class MatchBatchAPIView(_KeyAuthenticatedMixin, APIView):
+    """Match many posts or claims in one call (an API key is required)."""
+
+    permission_classes = [HasApiKey]
+    parser_classes = [JSONParser]
+    throttle_classes = [CredentialThrottle]
+    throttle_scope = "match"
+
+    def throttle_cost(self, request) -> int:
+        """Each text is one request against the key's rate (a bad body: one)."""
+        try:
+            data = request.data
+        except (ParseError, UnicodeDecodeError) as exc:
+            self._parse_error = exc
+            return 1
+        if _batch_problem(data) is not None:
+            return 1
+        return len(data["texts"])
+
+    @extend_schema(
+        operation_id="match_batch",
+        summary="Match up to 100 texts in one call (API key required)",
+        request=BatchRequestSerializer,
+        responses={
+            200: BatchResponseSerializer,
+            400: OpenApiResponse(ErrorSerializer, description="Too many, too long or bad texts."),
+            401: OpenApiResponse(ErrorSerializer, description="No key, or a revoked one."),
+            429: OpenApiResponse(ErrorSerializer, description="The key's rate is used up."),
+        },
+        tags=["match"],
+    )
+    def post(self, request):
+        error = getattr(self, "_parse_error", None)
+        if error is not None:
+            return MatchAPIView._bad("the body is not valid UTF-8 JSON")
+        try:
+            data = request.data
+        except (ParseError, UnicodeDecodeError):
+            return MatchAPIView._bad("the body is not valid UTF-8 JSON")
+        problem = _batch_problem(data)
+        if problem is not None:
+            return MatchAPIView._bad(problem)
+        serializer = BatchRequestSerializer(data=data)
+        if not serializer.is_valid():
+            return MatchAPIView._bad(_first_error(serializer.errors))
+        limit = serializer.validated_data["limit"]
+        import search
+
+        items = []
+        for index, text in enumerate(serializer.validated_data["texts"]):
+            try:
+                matches = search.match(text, limit=limit)
+            except ValueError as exc:
+                return MatchAPIView._bad(f"texts[{index}]: {exc}")
+            items.append(
+                {
+                    "index": index,
+                    "text_chars": len(text),
+                    "results": [MatchAPIView._result(request, m) for m in matches],
+                }
+            )
+        return Response(BatchResponseSerializer({"items": items}).data)

@@ -1,4 +1,5 @@
-"""GET /api/v1/search/: full-text search over published fact-checks, in any script.
+"""GET /api/v1/search/: search over published fact-checks, in any script and, through the
+vector channel (:mod:`search.public`), across languages.
 
 Answers from the search index's stored fields (this app never imports ``claims``).
 """
@@ -14,15 +15,21 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-import search as search_engine
 from factcheck.throttling import ScopedClientThrottle
-from search.types import VERDICTS
+from search.public import public_search
+from search.types import ORIGINS, VERDICTS
 
 MAX_QUERY_LENGTH = 500
 MAX_LIMIT = 50
 MAX_OFFSET = 1000
 #: Response facet name -> index field; the names are the query parameters that filter them.
-FACETS = {"rating": "rating_verdict", "lang": "language", "country": "countries", "topic": "topics"}
+FACETS = {
+    "rating": "rating_verdict",
+    "lang": "language",
+    "country": "countries",
+    "topic": "topics",
+    "origin": "origin",
+}
 
 _LANG = re.compile(r"^[a-z]{2,3}(-[a-z]{2,4})?$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
@@ -55,6 +62,16 @@ class SearchParamsSerializer(serializers.Serializer):
     topic = serializers.CharField(
         required=False, help_text="Only these topic keys, comma-separated."
     )
+    origin = serializers.CharField(
+        required=False,
+        help_text="Only our debunks (own) or partners' debunks (partner: imported from "
+        "partner fact-checkers), comma-separated.",
+    )
+    site_language = serializers.CharField(
+        required=False,
+        help_text="The reader's language (a locale code): its results rank first, and a "
+        "result in another language is flagged other_language.",
+    )
     published_from = serializers.DateField(
         required=False, help_text="Published on or after (YYYY-MM-DD)."
     )
@@ -79,6 +96,24 @@ class SearchParamsSerializer(serializers.Serializer):
                 f"Unknown language {unknown[0]!r}; use one of: {', '.join(sorted(known))}."
             )
         return codes
+
+    def validate_origin(self, value: str) -> list[str]:
+        origins = [v.lower() for v in _split(value)]
+        unknown = [v for v in origins if v not in ORIGINS]
+        if unknown:
+            raise serializers.ValidationError(
+                f"Unknown origin {unknown[0]!r}; use one of: {', '.join(ORIGINS)}."
+            )
+        return origins
+
+    def validate_site_language(self, value: str) -> str:
+        code = value.strip().lower()
+        known = {c for c, _name in settings.LANGUAGES}
+        if code not in known:
+            raise serializers.ValidationError(
+                f"Unknown language {code!r}; use one of: {', '.join(sorted(known))}."
+            )
+        return code
 
     def validate_rating(self, value: str) -> list[str]:
         verdicts = [v.lower() for v in _split(value)]
@@ -127,10 +162,17 @@ class SearchResultSerializer(serializers.Serializer):
     rating = SearchRatingSerializer()
     url = serializers.URLField()
     language = serializers.CharField()
+    other_language = serializers.BooleanField(
+        help_text="Found in another language than the query's (the vector channel)."
+    )
+    origin = serializers.ChoiceField(choices=ORIGINS, help_text="own or partner.")
     published = serializers.DateField(allow_null=True)
     countries = serializers.ListField(child=serializers.CharField())
     topics = serializers.ListField(child=serializers.CharField())
-    score = serializers.FloatField(help_text="Relevance (BM25 plus boosts); higher is better.")
+    score = serializers.FloatField(
+        help_text="Relevance: BM25 plus boosts, or a reciprocal-rank score when the vector "
+        "channel added results; higher is better within one response."
+    )
     highlight = serializers.CharField(
         help_text="An HTML-escaped snippet of the original text with <mark> around matches."
     )
@@ -142,7 +184,9 @@ class SearchResultSerializer(serializers.Serializer):
         summary="Search published fact-checks",
         description=(
             "Searches every language by default; Cyrillic and Latin, with or without "
-            "diacritics, find the same fact-checks. Facet counts are over all matches."
+            "diacritics, find the same fact-checks, and the vector channel finds "
+            "fact-checks written in another language than the query. Facet counts are "
+            "over all matches."
         ),
         parameters=[SearchParamsSerializer],
         responses={
@@ -193,13 +237,15 @@ class SearchAPIView(APIView):
             "rating_verdict": data.get("rating") or [],
             "countries": data.get("country") or [],
             "topics": data.get("topic") or [],
+            "origin": data.get("origin") or [],
             "published_from": data.get("published_from"),
             "published_to": data.get("published_to"),
         }
         filters = {k: v for k, v in filters.items() if v}
         try:
-            found = search_engine.query(
+            found = public_search(
                 data["q"],
+                reader_language=data.get("site_language"),
                 language=languages[0] if len(languages) == 1 and languages[0] != "hbs" else None,
                 filters=filters,
                 facets=list(FACETS.values()),
@@ -223,6 +269,8 @@ class SearchAPIView(APIView):
                     },
                     "url": request.build_absolute_uri(fields.get("url") or "/"),
                     "language": fields.get("language") or "",
+                    "other_language": bool(fields.get("other_language")),
+                    "origin": fields.get("origin") or "own",
                     "published": fields.get("published"),
                     "countries": fields.get("countries") or [],
                     "topics": fields.get("topics") or [],

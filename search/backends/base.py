@@ -108,6 +108,7 @@ class BaseSearchBackend:
         limit: int = 10,
         offset: int = 0,
         reader_language: str | None = None,
+        highlights: bool = True,
     ) -> SearchResults:
         """Lexical (BM25) search.
 
@@ -121,8 +122,10 @@ class BaseSearchBackend:
         field, AND across fields), plus ``published_from``/``published_to`` dates;
         a ``language`` value of ``hbs`` means all of sr/hr/bs/cnr. ``facets`` names
         fields to count over *all* matching documents. Each hit carries a
-        ``highlight`` snippet of the original text with ``<mark>`` around matches.
-        An empty or all-stop-word query returns no hits.
+        ``highlight`` snippet of the original text with ``<mark>`` around matches;
+        ``highlights=False`` leaves it empty and keeps ``body`` (up to 20,000
+        characters) in ``fields``, for a caller that highlights only the hits it shows
+        (:func:`highlight`). An empty or all-stop-word query returns no hits.
         """
         raise NotImplementedError
 
@@ -134,6 +137,20 @@ class BaseSearchBackend:
         ``Hit.score`` is the cosine similarity (-1..1); documents without a vector
         never appear. ``filters`` as in :meth:`search`.
         """
+        raise NotImplementedError
+
+    def lexical_matches(
+        self,
+        query: str,
+        ids: Iterable[str],
+        *,
+        language: str | None = None,
+        reader_language: str | None = None,
+        filters: dict[str, Any] | None = None,
+    ) -> set[str]:
+        """Which of ``ids`` the lexical :meth:`search` for ``query`` (with ``filters``)
+        matches, at any rank: lets the public search count a document that both channels
+        found once. Arguments as in :meth:`search`."""
         raise NotImplementedError
 
     def hybrid(

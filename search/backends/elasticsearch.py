@@ -122,6 +122,8 @@ class FactCheckDocument(dsl.Document):
     family = dsl.Keyword()
     countries = dsl.Keyword()
     topics = dsl.Keyword()
+    origin = dsl.Keyword()
+    group = dsl.Keyword()  # same-hoax group (translations): search.types.SearchDocument
     published = dsl.Date()
     vector = dsl.DenseVector(
         dims=VECTOR_DIMS,
@@ -280,7 +282,7 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
 
     def _create_index(self, name: str, *, aliases: dict[str, Any] | None = None) -> None:
         body = self.index_body()
-        extra = {"aliases": aliases} if aliases else {}
+        extra: dict[str, Any] = {"aliases": aliases} if aliases else {}
         self.client.indices.create(
             index=name, settings=body["settings"], mappings=body["mappings"], **extra
         )
@@ -387,7 +389,7 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
             refresh=self.refresh_writes if refresh is None else refresh,
             **extra,
         )
-        if errors:
+        if isinstance(errors, list) and errors:  # a list unless stats_only=True
             real = [e for e in errors if not self._ignorable(e)]
             if real:
                 raise SearchBackendError(f"Elasticsearch rejected {len(real)} actions: {real[:3]}")
@@ -596,6 +598,7 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
         limit: int = 10,
         offset: int = 0,
         reader_language: str | None = None,
+        highlights: bool = True,
     ) -> SearchResults:
         cleaned = clean_filters(filters)
         for name in facets or ():
@@ -617,8 +620,11 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
         hits = []
         for raw in response["hits"]["hits"]:
             source = dict(raw["_source"])
-            snippet = highlight(source, wanted, language=source.get("language"))
-            source.pop("body", None)
+            snippet = (
+                highlight(source, wanted, language=source.get("language")) if highlights else ""
+            )
+            if highlights:
+                source.pop("body", None)
             source.pop("family", None)
             hits.append(
                 Hit(
@@ -637,6 +643,32 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
         }
         total = response["hits"]["total"]["value"]
         return SearchResults(hits=hits, total=int(total), facets=facet_counts)
+
+    def lexical_matches(
+        self,
+        query: str,
+        ids: Iterable[str],
+        *,
+        language: str | None = None,
+        reader_language: str | None = None,
+        filters: dict[str, Any] | None = None,
+    ) -> set[str]:
+        ids = list(dict.fromkeys(str(i) for i in ids))
+        body = self.search_body(
+            query,
+            language=language,
+            filters=clean_filters(filters),
+            facets=(),
+            reader_language=reader_language,
+        )
+        if body is None or not ids:
+            return set()
+        body.pop("_tokens")
+        body["query"]["bool"]["filter"].append({"ids": {"values": ids}})
+        body["_source"] = False
+        body["track_total_hits"] = False
+        response = self.client.search(index=self.alias, size=len(ids), **body)
+        return {raw["_id"] for raw in response["hits"]["hits"]}
 
     def knn_body(
         self, vector: Sequence[float], *, k: int, filters: dict[str, Any]

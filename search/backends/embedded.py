@@ -106,7 +106,7 @@ class EmbeddedSearchBackend(BaseSearchBackend):
         self._schema = _schema()
         self._state_lock = threading.RLock()
         self._generation: str | None = None
-        self._index = None
+        self._index: Any = None  # a tantivy.Index once refresh() opens one
         self._meta_stamp: tuple[int, int] | None = None
         self._vector_version: str | None = None
         self._matrix = np.zeros((0, VECTOR_DIMS), dtype=np.float32)
@@ -242,6 +242,7 @@ class EmbeddedSearchBackend(BaseSearchBackend):
             "rating_verdict": doc.rating_verdict or "other",
             "language": lang,
             "family": language_family(lang) or "",
+            "origin": doc.origin or "own",
             "source": json.dumps(stored, ensure_ascii=False).encode(),
         }
         if doc.countries:
@@ -260,6 +261,7 @@ class EmbeddedSearchBackend(BaseSearchBackend):
             "countries": [c.upper() for c in doc.countries],
             "topics": list(doc.topics),
             "published": doc.published.isoformat() if doc.published else None,
+            "origin": doc.origin or "own",
             "fields": doc.stored_fields(),
         }
 
@@ -464,27 +466,16 @@ class EmbeddedSearchBackend(BaseSearchBackend):
             )
         return queries
 
-    def search(
+    def _full_query(
         self,
-        query: str,
-        *,
-        language: str | None = None,
-        filters: dict[str, Any] | None = None,
-        facets: Sequence[str] | None = None,
-        limit: int = 10,
-        offset: int = 0,
-        reader_language: str | None = None,
-    ) -> SearchResults:
+        lang_tokens: list[str],
+        agnostic: list[str],
+        cleaned: dict[str, Any],
+        reader_language: str | None,
+    ):  # -> tantivy.Query
         import tantivy
 
         Query, Occur = tantivy.Query, tantivy.Occur
-        cleaned = clean_filters(filters)
-        for name in facets or ():
-            if name not in FACET_FIELDS:
-                raise ValueError(f"unknown facet {name!r}; use one of: {', '.join(FACET_FIELDS)}")
-        lang_tokens, agnostic = query_tokens(query, language or reader_language)
-        if not lang_tokens and not agnostic:
-            return SearchResults(facets={name: {} for name in facets or ()})
         schema = self._schema
         should = []
         for token in lang_tokens:
@@ -501,7 +492,50 @@ class EmbeddedSearchBackend(BaseSearchBackend):
         if reader_family:
             bonus = Query.term_query(schema, "family", reader_family)
             clauses.append((Occur.Should, Query.const_score_query(bonus, READER_LANGUAGE_BONUS)))
-        full = Query.boolean_query(clauses)
+        return Query.boolean_query(clauses)
+
+    def lexical_matches(
+        self,
+        query: str,
+        ids: Iterable[str],
+        *,
+        language: str | None = None,
+        reader_language: str | None = None,
+        filters: dict[str, Any] | None = None,
+    ) -> set[str]:
+        import tantivy
+
+        ids = list(dict.fromkeys(str(i) for i in ids))
+        lang_tokens, agnostic = query_tokens(query, language or reader_language)
+        if not ids or (not lang_tokens and not agnostic):
+            return set()
+        text = self._full_query(lang_tokens, agnostic, clean_filters(filters), reader_language)
+        only = tantivy.Query.term_set_query(self._schema, "id", ids)
+        full = tantivy.Query.boolean_query([(tantivy.Occur.Must, text), (tantivy.Occur.Must, only)])
+        searcher = self._searcher()
+        result = searcher.search(full, len(ids))
+        return {searcher.doc(address).get_first("id") for _score, address in result.hits}
+
+    def search(
+        self,
+        query: str,
+        *,
+        language: str | None = None,
+        filters: dict[str, Any] | None = None,
+        facets: Sequence[str] | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        reader_language: str | None = None,
+        highlights: bool = True,
+    ) -> SearchResults:
+        cleaned = clean_filters(filters)
+        for name in facets or ():
+            if name not in FACET_FIELDS:
+                raise ValueError(f"unknown facet {name!r}; use one of: {', '.join(FACET_FIELDS)}")
+        lang_tokens, agnostic = query_tokens(query, language or reader_language)
+        if not lang_tokens and not agnostic:
+            return SearchResults(facets={name: {} for name in facets or ()})
+        full = self._full_query(lang_tokens, agnostic, cleaned, reader_language)
         searcher = self._searcher()
         limit = max(0, min(int(limit), 1000))
         offset = max(0, int(offset))
@@ -511,6 +545,9 @@ class EmbeddedSearchBackend(BaseSearchBackend):
         for score, address in result.hits if result else []:
             stored = searcher.doc(address)
             source = json.loads(bytes(stored.get_first("source")).decode())
+            if not highlights:
+                hits.append(Hit(id=source["id"], score=float(score), fields=source))
+                continue
             text_for_highlight = source.pop("body", "")
             snippet = highlight(
                 {**source, "body": text_for_highlight}, wanted, language=source.get("language")

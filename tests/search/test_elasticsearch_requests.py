@@ -752,3 +752,26 @@ def test_rebuild_with_a_repeated_id_keeps_the_last_copy(cluster, batch_size) -> 
     docs = [doc(id="1", title="first"), doc(id="2"), doc(id="1", title="last")]
     assert backend.rebuild(docs, batch_size=batch_size) == 3
     assert live_docs(cluster)["1"]["title"] == "last" and sorted(live_docs(cluster)) == ["1", "2"]
+
+
+def test_lexical_matches_body(cluster) -> None:
+    """The public search asks which vector hits the lexical query matches: the same text
+    query and filters, restricted to those ids, without sources or totals."""
+    backend = make_backend(cluster)
+    cluster.search_response = {"hits": {"hits": [{"_id": "2", "_score": 1.0}]}}
+    cluster.requests.clear()
+    found = backend.lexical_matches(
+        "vucic", ["1", "2", "2"], filters={"origin": "partner"}, reader_language="hr"
+    )
+    ((_, target, body, _),) = cluster.requests
+    assert target.startswith(f"/{ALIAS}/_search")
+    assert body["size"] == 2 and body["_source"] is False
+    assert body["query"]["bool"]["filter"] == [
+        {"terms": {"origin": ["partner"]}},
+        {"ids": {"values": ["1", "2"]}},
+    ]
+    assert body["query"]["bool"]["must"][0]["bool"]["should"][0]["multi_match"]["query"] == "vucic"
+    assert "aggs" not in body and "_tokens" not in body
+    assert found == {"2"}
+    cluster.requests.clear()
+    assert backend.lexical_matches("", ["1"]) == set() and cluster.requests == []

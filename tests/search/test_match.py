@@ -7,8 +7,7 @@ import pytest
 import search
 from search.backends import reset_search_backends
 from search.embeddings import get_embedder
-from search.matcher import MAX_TEXT_CHARS, match_text, prepare_units
-from search.matching import MatchDecision
+from search.matching import MAX_TEXT_CHARS, MatchDecision, match_text, prepare_units
 from search.types import MatchResult, SearchDocument
 
 CLAIMS = {

@@ -11,16 +11,11 @@ from rest_framework.test import APIClient
 
 import search
 import search.embeddings
-import search.matcher
+import search.matching.units
 from search.backends import reset_search_backends
 from search.embeddings import get_embedder
-from search.matcher import (
-    LEXICAL_COSINE_DEPTH,
-    SCAN_CHARS_PER_SENTENCE,
-    WHOLE_TEXT_SCAN_CHARS,
-    match_text,
-    prepare_units,
-)
+from search.matching import LEXICAL_COSINE_DEPTH, match_text, prepare_units
+from search.matching.units import SCAN_CHARS_PER_SENTENCE, WHOLE_TEXT_SCAN_CHARS
 from search.types import SearchDocument
 
 CLAIMS = [
@@ -167,7 +162,10 @@ def test_preparing_a_1mb_text_reads_a_bounded_prefix(settings, monkeypatch):
     settings.FACTCHECK_MATCH_MAX_CHARS = 2_000_000
     settings.FACTCHECK_MATCH_MAX_SENTENCES = 10
     read = {"split": 0, "clean": 0}
-    real_split, real_clean = search.matcher.split_sentences, search.matcher.clean_social_text
+    real_split, real_clean = (
+        search.matching.units.split_sentences,
+        search.matching.units.clean_social_text,
+    )
 
     def split(text, *args, **kwargs):
         read["split"] += len(text)
@@ -177,8 +175,8 @@ def test_preparing_a_1mb_text_reads_a_bounded_prefix(settings, monkeypatch):
         read["clean"] += len(text)
         return real_clean(text, *args, **kwargs)
 
-    monkeypatch.setattr(search.matcher, "split_sentences", split)
-    monkeypatch.setattr(search.matcher, "clean_social_text", clean)
+    monkeypatch.setattr(search.matching.units, "split_sentences", split)
+    monkeypatch.setattr(search.matching.units, "clean_social_text", clean)
     units = prepare_units(_huge_text())
     assert units.n_sentences == 10
     prefix = 10 * 4 * SCAN_CHARS_PER_SENTENCE

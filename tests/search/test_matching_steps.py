@@ -1,6 +1,6 @@
 """The match engine's steps, each on its own: candidates per channel, scoring, decision pool.
 
-``search.matcher.match_text`` composes these; fakes stand in for the backend and the
+``search.matching.match_text`` composes these; fakes stand in for the backend and the
 embedder through the engine's protocols (``MatchBackend``, ``MatchEmbedder``).
 """
 
@@ -12,16 +12,20 @@ import numpy as np
 import pytest
 
 from search.embeddings import HashingEmbedder
-from search.matcher import (
+from search.matching.candidates import (
     LEXICAL_DEPTH,
     LEXICAL_DEPTH_LONG,
-    LEXICAL_WEIGHT,
-    _Candidate,
+    Candidate,
     fill_passage_cosines,
     lexical_candidates,
+    vector_candidates,
+)
+from search.matching.scoring import (
+    LEXICAL_WEIGHT,
+    Group,
+    group_candidates,
     rerank,
     runner_up_score,
-    vector_candidates,
 )
 from search.types import Hit, SearchResults
 
@@ -42,7 +46,7 @@ class FakeBackend:
 
 def test_vector_candidates_keep_cosine_per_unit_and_order_by_best() -> None:
     backend = FakeBackend(knn=[[Hit("a", 0.5), Hit("b", 0.4)], [Hit("b", 0.9)]])
-    candidates: dict[str, _Candidate] = {}
+    candidates: dict[str, Candidate] = {}
 
     order = vector_candidates(backend, [[1.0], [0.0]], candidates, filters=None)
 
@@ -55,7 +59,7 @@ def test_lexical_candidates_normalise_bm25_and_drop_the_body() -> None:
     backend = FakeBackend(
         lexical=[[Hit("a", 4.0, fields={"body": "long", "title": "A"})], [Hit("b", 8.0)]]
     )
-    candidates: dict[str, _Candidate] = {}
+    candidates: dict[str, Candidate] = {}
 
     order = lexical_candidates(backend, ["one", "two"], candidates, language=None, filters=None)
 
@@ -70,10 +74,10 @@ def test_lexical_candidates_normalise_bm25_and_drop_the_body() -> None:
 
 def test_rerank_orders_by_cosine_plus_lexical_bonus_ties_keep_rrf_order() -> None:
     candidates = {
-        "a": _Candidate("a", {}, cosines={0: 0.80}, lexical=0.0),
-        "b": _Candidate("b", {}, cosines={0: 0.80 - LEXICAL_WEIGHT / 2}, lexical=1.0),
-        "c": _Candidate("c", {}, lexical=1.0),  # no cosine: last
-        "d": _Candidate("d", {}, cosines={0: 0.80}, lexical=0.0),
+        "a": Candidate("a", {}, cosines={0: 0.80}, lexical=0.0),
+        "b": Candidate("b", {}, cosines={0: 0.80 - LEXICAL_WEIGHT / 2}, lexical=1.0),
+        "c": Candidate("c", {}, lexical=1.0),  # no cosine: last
+        "d": Candidate("d", {}, cosines={0: 0.80}, lexical=0.0),
     }
 
     assert rerank(["c", "d", "a", "b"], candidates) == ["b", "d", "a", "c"]
@@ -81,15 +85,19 @@ def test_rerank_orders_by_cosine_plus_lexical_bonus_ties_keep_rrf_order() -> Non
 
 def test_runner_up_is_the_best_other_cosine_including_the_vector_best() -> None:
     candidates = {
-        "top": _Candidate("top", {}, cosines={0: 0.9}),
-        "pool": _Candidate("pool", {}, cosines={0: 0.5}),
-        "vec": _Candidate("vec", {}, cosines={0: 0.7}),
-        "none": _Candidate("none", {}),
+        "top": Candidate("top", {}, cosines={0: 0.9}),
+        "pool": Candidate("pool", {}, cosines={0: 0.5}),
+        "vec": Candidate("vec", {}, cosines={0: 0.7}),
+        "none": Candidate("none", {}),
     }
 
-    assert runner_up_score("top", ["top", "pool", "none"], ["vec"], candidates) == 0.7
-    assert runner_up_score("top", ["top", "pool"], ["top"], candidates) == 0.5
-    assert runner_up_score("top", ["top"], [], candidates) is None
+    def groups(*ids: str) -> list[Group]:
+        return group_candidates(ids, candidates)
+
+    top = groups("top")[0]
+    assert runner_up_score(top, groups("top", "pool", "none"), ["vec"], candidates) == 0.7
+    assert runner_up_score(top, groups("top", "pool"), ["top"], candidates) == 0.5
+    assert runner_up_score(top, [top], [], candidates) is None
 
 
 def test_fill_passage_cosines_embeds_the_passage_text(settings, tmp_path) -> None:
@@ -98,9 +106,9 @@ def test_fill_passage_cosines_embeds_the_passage_text(settings, tmp_path) -> Non
     claim = "Vlada je zabranila prodaju vitamina D"
     query = embedder.embed_queries([claim])
     candidates = {
-        "claim": _Candidate("claim", {"claim_reviewed": claim}),
-        "summary": _Candidate("summary", {"summary": claim}),
-        "empty": _Candidate("empty", {}),
+        "claim": Candidate("claim", {"claim_reviewed": claim}),
+        "summary": Candidate("summary", {"summary": claim}),
+        "empty": Candidate("empty", {}),
     }
 
     fill_passage_cosines(["claim", "summary", "empty"], candidates, query, embedder=embedder)

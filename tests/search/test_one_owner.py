@@ -152,10 +152,11 @@ def test_summary_only_factcheck_is_matched(settings, tmp_path) -> None:
 
 
 def test_rrf_is_defined_once() -> None:
-    from search import matcher, matching
+    from search import matching
+    from search.matching import engine
 
-    assert backend_base.RRF_K is RRF_K and matcher.RRF_K is RRF_K
-    assert matching.rrf_fuse is rrf_fuse and matcher.rrf_fuse is rrf_fuse
+    assert backend_base.RRF_K is RRF_K and engine.RRF_K is RRF_K
+    assert matching.rrf_fuse is rrf_fuse and engine.rrf_fuse is rrf_fuse
 
 
 def test_backend_hybrid_fuses_like_rrf_fuse_ties_included() -> None:

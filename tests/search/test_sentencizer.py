@@ -8,8 +8,8 @@ import logging
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from search import matching
 from search.checks import check_sentencizer
+from search.matching import sentences as matching
 from search.matching import split_sentences
 
 TEXT = (
