@@ -11,7 +11,9 @@ from rest_framework.decorators import api_view, permission_classes, throttle_cla
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import AllowAny
 
+from factcheck.middleware import LATIN_SCRIPT_LANGUAGES
 from factcheck.throttling import ClientRateThrottle, ScopedClientThrottle
+from factcheck.transliteration import transliterate_text
 
 from .api_auth import CanViewClaims, ThrottledBasicAuthentication
 from .feed_cache import claimreview_feed_json
@@ -53,6 +55,22 @@ class FactCheckSerializer(serializers.Serializer):
         request = self.context.get("request")
         return obj.get_full_url(request) if request is None else request.build_absolute_uri(obj.url)
 
+    #: Reader-facing text, written in Latin script when the reader asks for ``sr-latn``.
+    SCRIPT_FIELDS = ("title", "claim_reviewed", "claimant", "summary")
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        language = self.context.get("transliterate")
+        if language:
+            for name in self.SCRIPT_FIELDS:
+                if data.get(name):
+                    data[name] = transliterate_text(data[name], language)
+            rating = data.get("rating") or {}
+            for name in ("label", "alternate_name"):
+                if rating.get(name):
+                    rating[name] = transliterate_text(rating[name], language)
+        return data
+
 
 class FactCheckPagination(LimitOffsetPagination):
     """``?limit=`` is capped: a caller cannot ask for every fact-check in one response."""
@@ -62,7 +80,12 @@ class FactCheckPagination(LimitOffsetPagination):
 
 @extend_schema(
     parameters=[
-        OpenApiParameter("lang", OpenApiTypes.STR, description="Locale code, e.g. sr, sr-latn, hr"),
+        OpenApiParameter(
+            "lang",
+            OpenApiTypes.STR,
+            description="Locale code, e.g. sr, sr-latn, hr. sr-latn lists Serbian in both "
+            "scripts and answers in Latin script.",
+        ),
         OpenApiParameter("rating", OpenApiTypes.STR, description="Normalised verdict, e.g. false"),
         OpenApiParameter("topic", OpenApiTypes.STR, description="Topic key"),
         OpenApiParameter("country", OpenApiTypes.STR, description="ISO country code"),
@@ -77,6 +100,13 @@ class FactCheckViewSet(viewsets.ReadOnlyModelViewSet):
     throttle_classes = [ScopedClientThrottle]
     throttle_scope = "factchecks"
 
+    def get_serializer_context(self):
+        """``?lang=sr-latn`` answers in Latin script, as the sr-latn site does."""
+        context = super().get_serializer_context()
+        lang = (self.request.query_params.get("lang") or "").lower() if self.request else ""
+        context["transliterate"] = LATIN_SCRIPT_LANGUAGES.get(lang)
+        return context
+
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # drf-spectacular: model only, no query
             from .models import FactCheckPage
@@ -84,8 +114,13 @@ class FactCheckViewSet(viewsets.ReadOnlyModelViewSet):
             return FactCheckPage.objects.none()
         qs = factcheck_published_all()
         params = self.request.query_params
-        if params.get("lang"):
-            qs = qs.filter(locale__language_code=params["lang"])
+        lang = params.get("lang")
+        if lang and lang.lower() in LATIN_SCRIPT_LANGUAGES:
+            # The Latin-script reader gets the language in both scripts, as on the site.
+            base = LATIN_SCRIPT_LANGUAGES[lang.lower()]
+            qs = qs.filter(locale__language_code__in=[base, lang.lower()])
+        elif lang:
+            qs = qs.filter(locale__language_code=lang)
         if params.get("rating"):
             qs = qs.filter(rating__verdict=params["rating"])
         if params.get("topic"):

@@ -6,12 +6,14 @@ from django.urls import include, path
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 
+from .reference_admin import ReferenceDataGroup
 from .services import CLAIM_LOG_ACTIONS
 from .urls import admin_urlpatterns
 from .views import home_panels
 from .viewsets import BULK_ACTIONS, ClaimQueueViewSet
 
 register_snippet(ClaimQueueViewSet)
+register_snippet(ReferenceDataGroup)
 
 for _action in BULK_ACTIONS:
     hooks.register("register_bulk_action", _action)

@@ -1,4 +1,9 @@
-"""RSS and Atom feeds of the latest debunks, one per locale (the URL's language prefix)."""
+"""RSS and Atom feeds of the latest debunks, one per locale (the URL's language prefix).
+
+The ``sr-latn`` feeds list the Serbian fact-checks (Cyrillic originals are mirrored
+there as aliases) and are written in Latin script, as the ``sr-latn`` HTML is: the
+transliteration middleware only rewrites HTML, so the feed does it for its own text.
+"""
 
 from __future__ import annotations
 
@@ -11,18 +16,28 @@ from wagtail.models import Locale
 
 from claims.selectors import factcheck_list_latest
 
+from .middleware import LATIN_SCRIPT_LANGUAGES
+from .transliteration import transliterate_text
+
+
+def _in_reader_script(text: str) -> str:
+    """``text`` in the script of the reader's locale (Latin for ``sr-latn``)."""
+    language = LATIN_SCRIPT_LANGUAGES.get(translation.get_language() or "")
+    return transliterate_text(text, language) if language and text else text
+
 
 class LatestFactChecksFeed(Feed):
     def title(self):
-        return _("Latest fact-checks") + f" · {settings.FACTCHECK_NEWSROOM_NAME}"
+        return _in_reader_script(_("Latest fact-checks") + f" · {settings.FACTCHECK_NEWSROOM_NAME}")
 
     def link(self):
         return f"/{translation.get_language()}/"
 
     def description(self):
-        return _("The newest verdicts from %(newsroom)s.") % {
-            "newsroom": settings.FACTCHECK_NEWSROOM_NAME
-        }
+        return _in_reader_script(
+            _("The newest verdicts from %(newsroom)s.")
+            % {"newsroom": settings.FACTCHECK_NEWSROOM_NAME}
+        )
 
     @property
     def language(self):
@@ -37,10 +52,10 @@ class LatestFactChecksFeed(Feed):
 
     def item_title(self, item):
         rating = item.display_rating
-        return f"{item.title} [{rating.label}]" if rating else item.title
+        return _in_reader_script(f"{item.title} [{rating.label}]" if rating else item.title)
 
     def item_description(self, item):
-        return f"“{item.claim_reviewed}” — {item.summary}"
+        return _in_reader_script(f"“{item.claim_reviewed}” — {item.summary}")
 
     def item_link(self, item):
         return item.url

@@ -12,6 +12,7 @@ its inner layout, each with the contract of its part in its docstring:
 - ``html``: ``extract_claimreview_from_html``, the JSON-LD script blocks of a page.
 - ``limits``: what is refused from untrusted markup (size, nesting, unsafe URLs).
 - ``values``: how text, numbers, dates and language tags are read and cleaned.
+- ``locales``: ``site_locale_for_tag``, the site locale for an ``inLanguage`` tag.
 - ``build``: ``build_claimreview``/``build_datafeed``, our Google-ready output.
 - ``validate``: ``validate_claimreview``, what consumers require or recommend.
 
@@ -26,6 +27,7 @@ from __future__ import annotations
 from .build import SCHEMA_CONTEXT, build_claimreview, build_datafeed
 from .html import extract_claimreview_from_html
 from .limits import MAX_JSON_CHARS, MAX_SCRIPT_CHARS
+from .locales import site_locale_for_tag
 from .parse import parse_claimreview_json
 from .types import (
     Appearance,
@@ -55,5 +57,6 @@ __all__ = [
     "build_datafeed",
     "extract_claimreview_from_html",
     "parse_claimreview_json",
+    "site_locale_for_tag",
     "validate_claimreview",
 ]

@@ -2,7 +2,8 @@
 
 * ``snippets``: rating scales, ratings, topics, countries, authors (reference data);
 * ``pages``: home, standard, fact-check index and fact-check pages;
-* ``queue``: the editors' claim queue (claims, sightings, match suggestions, notes, tips).
+* ``queue``: the editors' claim queue (claims, sightings, match suggestions, notes, tips);
+* ``site_settings``: the per-site newsroom settings (name, logo, ClaimReview author, badges).
 """
 
 from .pages import (
@@ -24,10 +25,12 @@ from .queue import (
     Tip,
     TipStatus,
 )
+from .site_settings import NewsroomSettings, newsroom_settings_for
 from .snippets import (
     Author,
     ClaimantType,
     Country,
+    CountryName,
     Platform,
     Rating,
     RatingScale,
@@ -46,10 +49,12 @@ __all__ = [
     "ClaimantType",
     "Correction",
     "Country",
+    "CountryName",
     "FactCheckIndexPage",
     "FactCheckPage",
     "HomePage",
     "MatchState",
+    "NewsroomSettings",
     "Platform",
     "Rating",
     "RatingScale",
@@ -59,4 +64,5 @@ __all__ = [
     "TipStatus",
     "Topic",
     "Verdict",
+    "newsroom_settings_for",
 ]

@@ -18,6 +18,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from ..blocks import FactCheckBodyBlock, PlainPageBodyBlock
+from ..page_forms import FactCheckPageForm
 from .snippets import Author, ClaimantType, Country, Platform, Rating, Topic
 
 # --- Pages --------------------------------------------------------------------
@@ -181,6 +182,7 @@ class FactCheckPage(Page):
     parent_page_types = ["claims.FactCheckIndexPage"]
     subpage_types: list[str] = []
     template = "pages/factcheck_page.html"
+    base_form_class = FactCheckPageForm  # retired ratings are not offered
 
     class Meta:
         verbose_name = _("fact-check")

@@ -10,8 +10,10 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel, FieldRowPanel
-from wagtail.models import TranslatableMixin
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.models import Orderable, TranslatableMixin
 
 
 class Verdict(models.TextChoices):
@@ -52,8 +54,12 @@ class ClaimantType(models.TextChoices):
 # --- Snippets -----------------------------------------------------------------
 
 
-class RatingScale(TranslatableMixin, models.Model):
-    """A newsroom's rating scale, e.g. a five-grade truth scale or a media-manipulation scale."""
+class RatingScale(TranslatableMixin, ClusterableModel):
+    """A newsroom's rating scale, e.g. a five-grade truth scale or a media-manipulation scale.
+
+    Edited in the admin with its ratings inline (one scale row and its ratings per locale;
+    translations share ``translation_key``). Only Editors may change scales.
+    """
 
     key = models.SlugField(
         max_length=50,
@@ -62,10 +68,16 @@ class RatingScale(TranslatableMixin, models.Model):
     name = models.CharField(max_length=120)
     description = models.TextField(blank=True)
 
-    panels = [FieldPanel("name"), FieldPanel("key"), FieldPanel("description")]
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("key"),
+        FieldPanel("description"),
+        InlinePanel("ratings", heading=_("Ratings"), label=_("Rating"), min_num=1),
+    ]
 
     class Meta(TranslatableMixin.Meta):
         verbose_name = _("rating scale")
+        verbose_name_plural = _("rating scales")
         constraints = [
             models.UniqueConstraint(fields=["key", "locale"], name="unique_scale_key_locale")
         ]
@@ -75,9 +87,13 @@ class RatingScale(TranslatableMixin, models.Model):
 
 
 class Rating(TranslatableMixin, models.Model):
-    """One grade of a rating scale, with its label in this locale and its ClaimReview numbers."""
+    """One grade of a rating scale, with its label in this locale and its ClaimReview numbers.
 
-    scale = models.ForeignKey(RatingScale, on_delete=models.CASCADE, related_name="ratings")
+    A rating that a fact-check uses cannot be deleted (``FactCheckPage.rating`` is PROTECT);
+    it can be retired instead: hidden from new fact-checks, still shown on old ones.
+    """
+
+    scale = ParentalKey(RatingScale, on_delete=models.CASCADE, related_name="ratings")
     key = models.SlugField(
         max_length=50, help_text=_("Stable identifier within the scale, e.g. 'mostly-false'.")
     )
@@ -105,9 +121,15 @@ class Rating(TranslatableMixin, models.Model):
     )
     description = models.TextField(blank=True, help_text=_("A short public explanation."))
     sort_order = models.PositiveSmallIntegerField(default=0)
+    retired = models.BooleanField(
+        default=False,
+        help_text=_(
+            "Retired ratings are not offered for new fact-checks; fact-checks that use "
+            "them keep them. Applies to every translation of this rating."
+        ),
+    )
 
     panels = [
-        FieldPanel("scale"),
         FieldRowPanel([FieldPanel("label"), FieldPanel("key")]),
         FieldPanel("verdict"),
         FieldRowPanel(
@@ -117,7 +139,7 @@ class Rating(TranslatableMixin, models.Model):
         FieldPanel("alternate_name"),
         FieldPanel("colour"),
         FieldPanel("description"),
-        FieldPanel("sort_order"),
+        FieldRowPanel([FieldPanel("sort_order"), FieldPanel("retired")]),
     ]
 
     class Meta(TranslatableMixin.Meta):
@@ -131,6 +153,20 @@ class Rating(TranslatableMixin, models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} ({self.scale})"
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        # Retiring is one decision for the grade, not per language.
+        Rating.objects.filter(translation_key=self.translation_key).exclude(pk=self.pk).exclude(
+            retired=self.retired
+        ).update(retired=self.retired)
+
+    @property
+    def in_use(self) -> bool:
+        """Whether any fact-check (draft or live) points at this rating."""
+        from .pages import FactCheckPage
+
+        return self.pk is not None and FactCheckPage.objects.filter(rating_id=self.pk).exists()
 
     def clean(self) -> None:
         low, high = sorted([self.worst_rating, self.best_rating])
@@ -177,15 +213,60 @@ class Topic(TranslatableMixin, models.Model):
         return self.name
 
 
-class Country(models.Model):
-    """Countries a fact-check concerns; seeded by a data migration with the region."""
+class Country(ClusterableModel):
+    """A country fact-checks can be tagged with, keyed by its ISO 3166-1 alpha-2 code.
 
-    code = models.CharField(max_length=2, unique=True)
-    name = models.CharField(max_length=80)
+    One row per country (pages, the API, search facets and outlets all refer to the code);
+    its name is stored once per locale in ``CountryName``, edited in the admin, so readers
+    never see an English name run through gettext. See docs/architecture.md ("Countries")
+    for how this relates to ``sources.models.Country``.
+    """
+
+    code = models.CharField(
+        max_length=2, unique=True, help_text=_("ISO 3166-1 alpha-2 code, e.g. RS or XK.")
+    )
+    name = models.CharField(max_length=80, help_text=_("The English name, the last fallback."))
+
+    panels = [
+        FieldRowPanel([FieldPanel("code"), FieldPanel("name")]),
+        InlinePanel("names", heading=_("Name in each language"), label=_("Name")),
+    ]
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("country")
         verbose_name_plural = _("countries")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        self.code = (self.code or "").upper()
+        if not (len(self.code) == 2 and self.code.isalpha()):
+            raise ValidationError({"code": _("Use a two-letter ISO code such as RS.")})
+
+    def name_for(self, language_code: str) -> str:
+        """The name in a site language, else the English name."""
+        for row in self.names.all():
+            if row.locale.language_code == language_code:
+                return row.name
+        return self.name
+
+
+class CountryName(Orderable):
+    """A country's name in one locale."""
+
+    country = ParentalKey(Country, on_delete=models.CASCADE, related_name="names")
+    locale = models.ForeignKey("wagtailcore.Locale", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=80)
+
+    panels = [FieldRowPanel([FieldPanel("locale"), FieldPanel("name")])]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("country name")
+        constraints = [
+            models.UniqueConstraint(fields=["country", "locale"], name="unique_country_name_locale")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -197,6 +278,14 @@ class Author(models.Model):
     name = models.CharField(max_length=120)
     role = models.CharField(max_length=120, blank=True)
     bio = models.TextField(blank=True)
+    photo = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("A portrait for the author's profile."),
+    )
     user = models.ForeignKey(
         "auth.User",
         null=True,
@@ -205,10 +294,17 @@ class Author(models.Model):
         help_text=_("The admin account of this author, if they have one."),
     )
 
-    panels = [FieldPanel("name"), FieldPanel("role"), FieldPanel("bio"), FieldPanel("user")]
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("role"),
+        FieldPanel("photo"),
+        FieldPanel("bio"),
+        MultiFieldPanel([FieldPanel("user")], heading=_("Admin account")),
+    ]
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("author")
 
     def __str__(self) -> str:
         return self.name

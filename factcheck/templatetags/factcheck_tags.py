@@ -113,5 +113,18 @@ COUNTRY_NAMES = {
 
 @register.filter
 def country_name(code: str) -> str:
-    """The country's name in the reader's language (the table stores English names)."""
-    return str(COUNTRY_NAMES.get(str(code).upper(), code))
+    """The country's name in the reader's language, as editors set it (claims.CountryName).
+
+    Falls back to the country's English name, then to the interface catalogue."""
+    from claims.models import Country, CountryName
+
+    code = str(code).upper()
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    names = CountryName.objects.filter(country__code=code)
+    name = names.filter(locale__language_code=language).values_list("name", flat=True).first()
+    if name:
+        return name
+    if code in COUNTRY_NAMES:
+        return str(COUNTRY_NAMES[code])
+    english = Country.objects.filter(code=code).values_list("name", flat=True).first()
+    return english or code
