@@ -53,3 +53,16 @@ class ConnectorError(IngestError):
 
 class ParseError(ConnectorError):
     """Input was malformed beyond recovery."""
+
+
+class FetchDeadlineError(FetchError):
+    """The whole fetch (robots.txt, waits, retries, hops, body) ran past its deadline."""
+
+
+class CrawlDelayError(FetchError):
+    """robots.txt asks for more than ``MAX_CRAWL_DELAY`` between requests, and this host
+    had its one page for now: try again after ``retry_in`` seconds, do not wait."""
+
+    def __init__(self, message: str, *, url: str = "", retry_in: float = 0.0) -> None:
+        super().__init__(message, url=url)
+        self.retry_in = retry_in

@@ -21,6 +21,9 @@ Guarantees:
   channel. A host whose robots.txt ``Crawl-delay`` is above the fetcher's cap is
   polled no sooner than that delay (at most daily) instead of blocking a worker.
 
+Channels of kind ``claimreview`` (partner newsrooms) are not items for the claim queue:
+``ingest.partners`` imports their fact-checks as pages instead.
+
 ``hand_off(item)`` passes each new item to the claim queue (candidate claim ->
 embed -> ``search.match()`` -> ``claims.services.claim_intake_item``).
 """
@@ -53,7 +56,7 @@ from ingest.types import ItemDraft
 from ingest.urls import canonicalize_url
 from search import detect_language
 from sources import services as source_services
-from sources.models import CapturedItem, CapturedItemBand, Channel, Outlet
+from sources.models import CapturedItem, CapturedItemBand, Channel, ChannelKind, Outlet
 from sources.urls import UnsafeURLError, check_http_url, safe_http_url
 
 logger = logging.getLogger(__name__)
@@ -234,6 +237,9 @@ class CrawlReport:
     seen: int = 0
     new: int = 0
     articles_fetched: int = 0
+    updated: int = 0  # partner (claimreview) channels: changed fact-checks
+    held: int = 0  # ... changes held as drafts because the page was edited here
+    withdrawn: int = 0  # ... fact-checks the partner withdrew
     errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
@@ -275,6 +281,16 @@ def crawl_channel(
     # interval pushes the next poll back ("poll rarely").
     politeness = http.crawl_delay_watch()
     try:
+        if channel.kind == ChannelKind.CLAIMREVIEW:
+            from ingest.partners.crawl import crawl_partner
+
+            return crawl_partner(
+                channel,
+                http=http,
+                now=now,
+                report=report,
+                min_interval=lambda: _crawl_delay(politeness),
+            )
         try:
             poll = poll_channel(channel, http=http)
         except Exception as exc:  # noqa: BLE001 - a broken connector must not stop the pass

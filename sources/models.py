@@ -72,6 +72,7 @@ class ChannelKind(models.TextChoices):
     MASTODON = "mastodon", _("Mastodon hashtag or account")
     BLUESKY = "bluesky", _("Bluesky account or search")
     IMPORT = "import", _("Manual import (never polled)")
+    CLAIMREVIEW = "claimreview", _("Partner newsroom's ClaimReview (feed, page, sitemap, API)")
 
 
 class ChannelStatus(models.TextChoices):
@@ -131,8 +132,9 @@ class Channel(models.Model):
         """The channel's own hint, else the outlet's first listed language."""
         if self.language:
             return self.language
-        if self.outlet_id and self.outlet.languages:
-            return str(self.outlet.languages[0])
+        outlet = self.outlet if self.outlet_id else None
+        if outlet is not None and outlet.languages:
+            return str(outlet.languages[0])
         return ""
 
     def is_due(self, now=None) -> bool:

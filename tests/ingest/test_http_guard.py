@@ -7,7 +7,7 @@ import ipaddress
 import pytest
 from ingest_testserver import Reply
 
-from ingest import http as http_module
+from ingest import http_guard
 from ingest.exceptions import (
     BlockedAddressError,
     FetchError,
@@ -200,7 +200,7 @@ def test_redirect_limit(client: PoliteClient, local_server) -> None:
 def test_dns_rebinding_is_caught_at_connect_time(local_server, monkeypatch) -> None:
     """The name resolves to a public IP when checked, then to loopback when connecting."""
     # The local server cannot listen on port 80: let its port pass the port rule.
-    monkeypatch.setattr(http_module, "ALLOWED_PORTS", frozenset({80, 443, local_server.port}))
+    monkeypatch.setattr(http_guard, "ALLOWED_PORTS", frozenset({80, 443, local_server.port}))
     answers = iter([[PUBLIC_IP], ["127.0.0.1"]])
     http = PoliteClient(
         delay=0,

@@ -7,14 +7,19 @@ ends when the poll records its result, or after ``sources.services.POLL_LEASE``)
 The loop is also the platform's scheduler: once a day (the first pass, then every
 ``PURGE_EVERY`` seconds) it erases tipsters' contacts past their retention period
 (``claims.tasks.tip_contacts_purge``; queued with ``--enqueue``, inline otherwise), so
-the tip form's promise holds without a separate cron job.
+the tip form's promise holds without a separate cron job. With a task backend that
+cannot defer (the immediate one), each pass also sends the partner webhooks whose retry
+time has come (``manage.py webhooks_retry``, when the network app is installed); the
+database worker and RQ hold those retries themselves.
 """
 
 from __future__ import annotations
 
 import time
 
+from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django_tasks import default_task_backend
 
 from ingest.pipeline import CrawlReport, crawl_channel, crawl_due
 from ingest.tasks import enqueue_due_polls
@@ -54,6 +59,8 @@ class Command(BaseCommand):
             ):
                 self._purge_tip_contacts(enqueue=bool(options["enqueue"]))
                 last_purge = time.monotonic()
+            if options["loop"]:
+                self._retry_webhooks()
             if not options["loop"] or (options["max_passes"] and passes >= options["max_passes"]):
                 break
             if options["interval"]:
@@ -93,6 +100,15 @@ class Command(BaseCommand):
         else:
             erased = tip_contacts_purge.call()
             self.stdout.write(f"erased {erased} tip contact(s) past retention")
+
+    def _retry_webhooks(self) -> None:
+        # By command name: ingest does not import the network app (it sits on top).
+        if default_task_backend.supports_defer or "webhooks_retry" not in get_commands():
+            return
+        try:
+            call_command("webhooks_retry", stdout=self.stdout)
+        except Exception as exc:  # noqa: BLE001 - a receiver's trouble must not stop crawling
+            self.stderr.write(f"webhook retries failed: {type(exc).__name__}")
 
     @staticmethod
     def _line(report: CrawlReport) -> str:

@@ -8,6 +8,7 @@ goes through the same polite, SSRF-guarded client as every crawler.
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -19,7 +20,7 @@ from claims.claimreview import (
     extract_claimreview_from_html,
     parse_claimreview_json,
 )
-from claims.services import ImportReport, claimreview_import
+from claims.services import ImportReport, claimreview_import, claimreview_locale_for
 
 
 def _read_source(source: str) -> tuple[bytes, str, str | None]:
@@ -104,12 +105,17 @@ class Command(BaseCommand):
             report.errors.extend(f"{result.source_name}: {e}" for e in result.errors)
             report.warnings.extend(f"{result.source_name}: {w}" for w in result.warnings)
         records = [record for result in parsed for record in result.records]
+        # Where each record goes (the same rule the import applies), for the summary.
+        locales = [claimreview_locale_for(record) for record in records]
         if not dry_run:
             claimreview_import(records=records, report=report, publish=not draft)
         for warning in report.warnings:
             self.stderr.write(self.style.WARNING(f"warning: {warning}"))
         for error in report.errors:
             self.stderr.write(self.style.ERROR(f"skipped: {error}"))
+        for record, code in zip(records, locales, strict=True):
+            self.stdout.write(f"{record.source_position}: {record.url} -> {code}")
+        by_locale = Counter(locales)
         verb = "would import" if dry_run else "imported"
         if draft:
             verb += " as drafts"
@@ -118,5 +124,9 @@ class Command(BaseCommand):
             f"{report.updated} updated, {report.unchanged} unchanged; "
             f"{len(report.errors)} skipped, {len(report.warnings)} warning(s)."
         )
+        if by_locale:
+            self.stdout.write(
+                "by locale: " + ", ".join(f"{code} {n}" for code, n in sorted(by_locale.items()))
+            )
         if records == [] and report.errors:
             raise CommandError("no record could be imported")

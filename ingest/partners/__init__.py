@@ -1,0 +1,1 @@
+"""Following partner newsrooms: ``claimreview`` channels (fetch, then sync)."""

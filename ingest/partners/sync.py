@@ -1,0 +1,252 @@
+"""Bring a partner's fact-checks here: import new and changed ones, withdraw the gone.
+
+``partner_sync(channel=..., poll=...)`` applies one ``PartnerPoll``:
+
+* **Idempotent.** A record whose digest has not changed since the last import is only
+  marked as seen; a changed one goes through ``claims.services.claimreview_import``
+  (the same import as ``manage.py import_claimreview``), which keeps the partner's URL
+  as the page's canonical URL and the partner as its publisher.
+* **Publish or draft**, per channel (``PartnerFeed.publish_mode``).
+* **Local edits are never overwritten silently.** After each import the page's content
+  is fingerprinted; if the page (its latest revision, or its live version) no longer has
+  that fingerprint when the partner changes the fact-check, an editor changed it here:
+  the partner's version is saved as a draft revision waiting for review, the live page
+  stays as the editor left it, and the page's history says why
+  (``ingest.partner_change_held``).
+* **One owner per fact-check.** A review URL imported through one channel is never
+  changed by another: a feed listing someone else's URL gets an error for that record.
+* **Withdrawal.** A fact-check gone from a complete listing, or whose page answers 410,
+  is unpublished here with a note in the page's history (``ingest.partner_withdrawn``).
+  If the partner brings it back, the next import publishes (or drafts) it again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.log_actions import log
+
+from claims.models import FactCheckPage
+from claims.services import ImportReport, claimreview_import
+from ingest.models import PartnerFactCheck, PartnerFeed
+from sources.models import Channel
+
+from .fetch import PartnerPoll
+
+logger = logging.getLogger(__name__)
+
+WITHDRAWN_ACTION = "ingest.partner_withdrawn"
+HELD_ACTION = "ingest.partner_change_held"
+LOG_ACTIONS = {
+    WITHDRAWN_ACTION: (
+        _("Partner withdrew"),
+        _("Unpublished: the partner withdrew this fact-check"),
+    ),
+    HELD_ACTION: (
+        _("Partner change held"),
+        _("The partner changed this fact-check; their version waits as a draft for review"),
+    ),
+}
+
+
+@dataclass
+class PartnerReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    held: int = 0
+    withdrawn: int = 0
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def record_digest(record) -> str:
+    """A stable digest of everything a ClaimReview record says (not where it was read)."""
+    data = dataclasses.asdict(record)
+    data.pop("source_position", None)
+    blob = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def page_fingerprint(page: FactCheckPage) -> str:
+    """What an editor would change on a fact-check, as one digest."""
+    body = page.body.raw_data if page.body is not None else []
+    data = [
+        page.title,
+        page.claim_reviewed,
+        page.claimant,
+        page.summary,
+        page.rating_id,
+        page.original_url,
+        page.original_publisher,
+        [{"type": b.get("type"), "value": b.get("value")} for b in body],
+        [(a.url, str(a.date)) for a in page.appearances.all()],
+    ]
+    blob = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def edited_here(page: FactCheckPage, state: PartnerFactCheck | None) -> bool:
+    """Whether someone here changed the page since the partner's version was imported."""
+    if state is None or not state.page_fingerprint:
+        # Imported before we followed the partner: any editor's revision counts as an edit.
+        return page.revisions.filter(user__isnull=False).exists()
+    latest = page.get_latest_revision_as_object()
+    if page_fingerprint(latest) != state.page_fingerprint:
+        return True
+    return page.live and page_fingerprint(page) != state.page_fingerprint
+
+
+def partner_sync(
+    *, channel: Channel, poll: PartnerPoll, now: datetime | None = None
+) -> PartnerReport:
+    now = now or timezone.now()
+    feed = PartnerFeed.objects.get_or_create(channel=channel)[0]
+    report = PartnerReport(warnings=list(poll.warnings))
+    seen: set[str] = set()
+    for record, page_url in poll.records:
+        if record.url in seen:
+            continue
+        seen.add(record.url)
+        try:
+            _import_one(channel, feed, record, page_url, now, report)
+        except Exception as exc:  # noqa: BLE001 - one record must not stop the partner
+            logger.exception("partner channel %s: importing %s failed", channel.pk, record.url)
+            report.errors.append(f"{record.url}: {type(exc).__name__}: {exc}")
+    _withdraw_gone(channel, feed, poll, seen, now, report)
+    return report
+
+
+@transaction.atomic
+def _import_one(
+    channel: Channel,
+    feed: PartnerFeed,
+    record,
+    page_url: str,
+    now: datetime,
+    report: PartnerReport,
+) -> None:
+    owner = (
+        PartnerFactCheck.objects.filter(original_url=record.url)
+        .exclude(channel=channel)
+        .values_list("channel_id", flat=True)
+        .first()
+    )
+    if owner is not None:
+        # One channel owns a review URL: a feed cannot rewrite (or withdraw) what another
+        # partner published, whatever URLs it lists.
+        report.errors.append(f"{record.url}: already followed through another channel ({owner})")
+        return
+    digest = record_digest(record)
+    state = (
+        PartnerFactCheck.objects.select_for_update()
+        .filter(channel=channel, original_url=record.url)
+        .first()
+    )
+    page = _page_for(record.url, state)
+    unchanged = state is not None and state.record_digest == digest
+    if unchanged and page is not None and state.withdrawn_at is None:
+        state.last_seen_at = now
+        state.found_at_url = page_url
+        state.save(update_fields=["last_seen_at", "found_at_url"])
+        report.unchanged += 1
+        return
+    held = page is not None and edited_here(page, state)
+    imported = ImportReport()
+    claimreview_import(records=[record], report=imported, publish=feed.publish and not held)
+    report.warnings.extend(imported.warnings)
+    report.errors.extend(imported.errors)
+    page = _original_page(record.url)
+    if page is None:
+        return
+    if state is None:
+        state = PartnerFactCheck(channel=channel, original_url=record.url, first_seen_at=now)
+        report.created += imported.created
+        report.updated += imported.updated + imported.unchanged
+    elif imported.created or imported.updated:
+        report.updated += 1
+    else:
+        report.unchanged += 1
+    if held:
+        report.held += 1
+        log(
+            instance=page,
+            action=HELD_ACTION,
+            data={"original_url": record.url, "channel": channel.pk},
+        )
+    state.page = page
+    state.record_digest = digest
+    state.page_fingerprint = page_fingerprint(page.get_latest_revision_as_object())
+    state.last_seen_at = now
+    state.found_at_url = page_url
+    state.withdrawn_at = None
+    state.withdrawn_reason = ""
+    state.held_for_review = held or (state.held_for_review and edited_here(page, state))
+    state.save()
+
+
+def _page_for(url: str, state: PartnerFactCheck | None) -> FactCheckPage | None:
+    if state is not None and state.page_id:
+        page = FactCheckPage.objects.filter(pk=state.page_id).first()
+        if page is not None:
+            return page
+    return _original_page(url)
+
+
+def _original_page(url: str) -> FactCheckPage | None:
+    """The imported page itself, not an automatic script mirror (alias) of it."""
+    return (
+        FactCheckPage.objects.filter(original_url=url, alias_of__isnull=True).order_by("pk").first()
+    )
+
+
+def _withdraw_gone(
+    channel: Channel,
+    feed: PartnerFeed,
+    poll: PartnerPoll,
+    seen: set[str],
+    now: datetime,
+    report: PartnerReport,
+) -> None:
+    active = PartnerFactCheck.objects.filter(channel=channel, withdrawn_at__isnull=True)
+    for state in active.exclude(original_url__in=seen):
+        reason = ""
+        if state.found_at_url in poll.gone_pages or state.original_url in poll.gone_pages:
+            reason = "the partner's page answers 410 Gone"
+        elif poll.listed_pages is not None and feed.withdraw_missing:
+            if state.found_at_url not in poll.listed_pages:
+                reason = "no longer listed by the partner"
+            elif state.found_at_url in poll.fetched_pages:
+                reason = "no longer in the partner's feed"
+        if reason:
+            partner_withdraw(state=state, reason=reason, now=now)
+            report.withdrawn += 1
+
+
+@transaction.atomic
+def partner_withdraw(*, state: PartnerFactCheck, reason: str, now: datetime | None = None) -> None:
+    """Unpublish the page of a withdrawn partner fact-check, with a note in its history."""
+    state.withdrawn_at = now or timezone.now()
+    state.withdrawn_reason = reason[:300]
+    state.save(update_fields=["withdrawn_at", "withdrawn_reason"])
+    page = FactCheckPage.objects.filter(pk=state.page_id).first() if state.page_id else None
+    if page is None:
+        return
+    if page.live:
+        page.unpublish(log_action=True)
+    for alias in FactCheckPage.objects.filter(alias_of=page, live=True):
+        alias.unpublish(log_action=True)  # the script mirror goes with it
+    log(
+        instance=page,
+        action=WITHDRAWN_ACTION,
+        data={"original_url": state.original_url, "reason": state.withdrawn_reason},
+    )
+    logger.info("partner fact-check %s withdrawn: %s", state.original_url, reason)
