@@ -13,6 +13,7 @@ router.register("claims", ClaimViewSet, basename="claim")
 urlpatterns = [
     path("", include(router.urls)),
     path("", include("search.api.urls")),
+    path("", include("network.api_urls")),
     path("claimreview.json", claimreview_feed, name="api-claimreview-feed"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

@@ -15,6 +15,8 @@ rather than copied onto the class at import as DRF does, so ``settings`` overrid
 * :class:`ScopedClientThrottle`: ``throttle_scope`` on the view picks the rate.
 * :class:`AnonClientThrottle`: the ``anon`` rate, the default for every DRF view.
 * :class:`ClientRateThrottle`: a fixed ``scope`` set on a subclass (function views).
+* :class:`CredentialThrottle`: per API key (its tier's rate) when the request carries
+  one, else the view's scope per client; a view may charge several requests at once.
 * :func:`throttle_request`: the same buckets for plain Django views (the search page).
 """
 
@@ -30,6 +32,7 @@ __all__ = [
     "AnonClientThrottle",
     "ClientRateThrottle",
     "ClientThrottleMixin",
+    "CredentialThrottle",
     "ScopedClientThrottle",
     "throttle_request",
 ]
@@ -62,6 +65,44 @@ class ClientRateThrottle(ClientThrottleMixin, SimpleRateThrottle):
 
     def get_cache_key(self, request, view) -> str:
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class CredentialThrottle(ScopedClientThrottle):
+    """A partner's key is limited by its tier, everyone else by the view's scope.
+
+    ``request.auth`` with a ``throttle_scope`` and a ``throttle_ident`` (an API key,
+    ``network.models.ApiKey``) is counted in its own bucket at that scope's rate, not by
+    address; without one the request is counted per client at ``view.throttle_scope``.
+    A view's ``throttle_cost(request)`` (default 1) is how many requests this one
+    counts for: a batch of 100 texts uses 100 of the key's requests.
+    """
+
+    def allow_request(self, request, view) -> bool:
+        credential = getattr(request, "auth", None)
+        scope = getattr(credential, "throttle_scope", None)
+        if scope:
+            ident = f"cred:{credential.throttle_ident}"
+        else:
+            scope = getattr(view, self.scope_attr, None)
+            if not scope:
+                return True
+            ident = self.get_ident(request)
+        self.scope = scope
+        self.rate = self.get_rate()
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        if self.rate is None:
+            return True
+        cost = max(int(getattr(view, "throttle_cost", lambda _request: 1)(request)), 1)
+        self.key = self.cache_format % {"scope": scope, "ident": ident}
+        self.history = self.cache.get(self.key, [])
+        self.now = self.timer()
+        while self.history and self.history[-1] <= self.now - self.duration:
+            self.history.pop()
+        if len(self.history) + cost > self.num_requests:
+            return self.throttle_failure()
+        self.history[:0] = [self.now] * cost
+        self.cache.set(self.key, self.history, self.duration)
+        return True
 
 
 class _PageThrottle(ClientRateThrottle):
