@@ -7,7 +7,8 @@ class FactcheckConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Every process (web workers and task workers) invalidates the page cache.
-        from . import pagecache
+        # The interface-catalogue check registers itself on import. Every process (web
+        # workers and task workers) invalidates the page cache.
+        from . import checks, pagecache  # noqa: F401
 
         pagecache.connect()

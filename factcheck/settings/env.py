@@ -71,6 +71,9 @@ TRUSTED_PROXIES = max(env_int("FACTCHECK_TRUSTED_PROXIES", 0), 0)
 MATCH_MAX_CHARS = env_int("FACTCHECK_MATCH_MAX_CHARS", 20_000)
 MATCH_MAX_SENTENCES = env_int("FACTCHECK_MATCH_MAX_SENTENCES", 40)
 QUERY_EMBEDDING_CACHE_SIZE = env_int("FACTCHECK_QUERY_EMBEDDING_CACHE_SIZE", 2048)
+# Public search's vector channel (search/public.py): always, weak or off; its cosine floor.
+SEARCH_VECTOR = env_str("FACTCHECK_SEARCH_VECTOR", "always").lower()
+SEARCH_MIN_COSINE = float(env_str("FACTCHECK_SEARCH_MIN_COSINE", "0.84") or 0.84)
 
 # Whole-page cache for anonymous readers (factcheck/pagecache.py): seconds a page is kept,
 # 0 turns it off. Only active with a shared cache (REDIS_URL).
@@ -94,7 +97,7 @@ TIP_RATE_WINDOW = env_int("FACTCHECK_TIP_RATE_WINDOW", 3600)
 API_AUTH_FAILURE_LIMIT = env_int("FACTCHECK_API_AUTH_FAILURE_LIMIT", 10)
 API_AUTH_FAILURE_WINDOW = env_int("FACTCHECK_API_AUTH_FAILURE_WINDOW", 900)
 
-# Claim queue: near-duplicate claims (claims/services.py, docs/claim-queue.md)
+# Claim queue: near-duplicate claims (claims/services/intake.py, docs/claim-queue.md)
 CLAIM_SIMILARITY_THRESHOLD = env_float("FACTCHECK_CLAIM_SIMILARITY_THRESHOLD", 0.93)
 CLAIM_SIMILARITY_WINDOW = env_int("FACTCHECK_CLAIM_SIMILARITY_WINDOW", 5000)
 
@@ -102,7 +105,24 @@ CLAIM_SIMILARITY_WINDOW = env_int("FACTCHECK_CLAIM_SIMILARITY_WINDOW", 5000)
 HTTP_DELAY = env_float("FACTCHECK_HTTP_DELAY", 1.0)
 BOT_CONTACT_URL = env_str("FACTCHECK_BOT_CONTACT_URL")
 INGEST_MAX_ARTICLES_PER_POLL = env_int("FACTCHECK_INGEST_MAX_ARTICLES_PER_POLL", 20)
+GOOGLE_FACTCHECK_API_KEY = env_str("FACTCHECK_GOOGLE_FACTCHECK_API_KEY")
 TELEGRAM_BASE_URL = env_str("FACTCHECK_TELEGRAM_BASE_URL")
 BLUESKY_APPVIEW = env_str("FACTCHECK_BLUESKY_APPVIEW")
 IMPORT_DIR = env_str("FACTCHECK_IMPORT_DIR")
 ELASTICSEARCH_INDEX_PREFIX = env_str("ELASTICSEARCH_INDEX_PREFIX", "factcheck")
+
+# Partner network (network/, docs/network.md): API key tiers' rates (DRF rates, "300/min"),
+# batch-match cost, webhook retries
+API_KEY_RATE_STANDARD = env_str("FACTCHECK_API_KEY_RATE_STANDARD", "300/min")
+API_KEY_RATE_PARTNER = env_str("FACTCHECK_API_KEY_RATE_PARTNER", "1200/min")
+API_KEY_RATE_PLATFORM = env_str("FACTCHECK_API_KEY_RATE_PLATFORM", "6000/min")
+MATCH_BATCH_MAX_TEXT_CHARS = env_int("FACTCHECK_MATCH_BATCH_MAX_TEXT_CHARS", 5000)
+MATCH_BATCH_MAX_TOTAL_CHARS = env_int("FACTCHECK_MATCH_BATCH_MAX_TOTAL_CHARS", 100_000)
+WEBHOOK_MAX_ATTEMPTS = max(env_int("FACTCHECK_WEBHOOK_MAX_ATTEMPTS", 8), 1)
+WEBHOOK_BACKOFF_SECONDS = max(env_float("FACTCHECK_WEBHOOK_BACKOFF_SECONDS", 60.0), 0.0)
+
+# Tipline (tipline/, docs/network.md): the Telegram Bot API, per-sender limit, webhook body cap
+TELEGRAM_API_BASE = env_str("FACTCHECK_TELEGRAM_API_BASE", "https://api.telegram.org")
+TIPLINE_RATE_LIMIT = max(env_int("FACTCHECK_TIPLINE_RATE_LIMIT", 20), 1)
+TIPLINE_RATE_WINDOW = max(env_int("FACTCHECK_TIPLINE_RATE_WINDOW", 3600), 1)
+TIPLINE_MAX_BODY = max(env_int("FACTCHECK_TIPLINE_MAX_BODY", 65536), 1024)
