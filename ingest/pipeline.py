@@ -342,15 +342,12 @@ def crawl_channel(
             report.seen += batch_seen
             report.new += batch_new
             source_services.channel_record_progress(channel=channel, seen=batch_seen, new=batch_new)
-        note = ""
-        if report.errors:
-            note = f"{len(report.errors)} item(s) failed; first: {report.errors[0]}"
         source_services.channel_record_success(
             channel=channel,
             now=now,
             etag=poll.etag,
             last_modified=poll.last_modified,
-            note=note,
+            failures=report.errors,
             min_interval=_crawl_delay(politeness),
         )
         return report

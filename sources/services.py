@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -128,8 +128,15 @@ def channel_record_success(
     etag: str = "",
     last_modified: str = "",
     note: str = "",
+    failures: Sequence[str] = (),
+    noun: str = "item",
     min_interval: timedelta | None = None,
 ) -> None:
+    """A poll that worked: clear the failure count, schedule the next one. ``failures``
+    (the items that could not be stored) become the channel's note, counted, first one
+    quoted; ``noun`` names what failed."""
+    if failures and not note:
+        note = f"{len(failures)} {noun}(s) failed; first: {failures[0]}"
     channel.etag = etag[:500]
     channel.last_modified = last_modified[:100]
     channel.last_polled_at = now

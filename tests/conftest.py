@@ -159,3 +159,38 @@ def search_index(settings, tmp_path) -> Path:
     reset_search_backends()
     yield path
     reset_search_backends()
+
+
+#: The one debunk in :func:`match_index`.
+MATCH_INDEX_CLAIM = "Coca-Cola je priznala da njeni proizvodi sadrže alkohol"
+
+
+@pytest.fixture
+def match_index(settings, tmp_path) -> str:
+    """A search index of this test's own holding one Bosnian debunk (id 7) with a test
+    embedder vector; returns its claim. What the match API tests query."""
+    import search
+    from search.backends import reset_search_backends
+    from search.embeddings import get_embedder
+    from search.types import SearchDocument
+
+    settings.FACTCHECK_VAR_DIR = tmp_path
+    settings.FACTCHECK_EMBEDDER = "test"
+    reset_search_backends()
+    vector = get_embedder("test").embed_passages([MATCH_INDEX_CLAIM])[0]
+    search.index_documents(
+        [
+            SearchDocument(
+                id="7",
+                title="Coca-Cola i alkohol",
+                claim_reviewed=MATCH_INDEX_CLAIM,
+                language="bs",
+                rating_verdict="false",
+                rating_label="Netačno",
+                url="/bs/provjere/coca-cola/",
+                vector=list(vector),
+            )
+        ]
+    )
+    yield MATCH_INDEX_CLAIM
+    reset_search_backends()

@@ -75,15 +75,13 @@ def crawl_partner(
     report.warnings.extend(synced.warnings)
     report.errors.extend(synced.errors)
     source_services.channel_record_progress(channel=channel, seen=report.seen, new=report.new)
-    note = ""
-    if synced.errors:
-        note = f"{len(synced.errors)} fact-check(s) failed; first: {synced.errors[0]}"
     source_services.channel_record_success(
         channel=channel,
         now=now,
         etag=poll.etag,
         last_modified=poll.last_modified,
-        note=note,
+        failures=synced.errors,
+        noun="fact-check",
         min_interval=min_interval(),
     )
     return report

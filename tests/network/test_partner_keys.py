@@ -8,42 +8,19 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-import search
 from network import keys as keys_module
 from network.keys import apikey_create, apikey_revoke
 from network.models import ApiKey, ApiKeyTier
-from search.backends import reset_search_backends
-from search.embeddings import get_embedder
-from search.types import SearchDocument
 
 URL = "/api/v1/match/"
-CLAIM = "Coca-Cola je priznala da njeni proizvodi sadrže alkohol"
+CLAIM = "Coca-Cola je priznala da njeni proizvodi sadrže alkohol"  # match_index's debunk
 
 
 @pytest.fixture
-def api(db, settings, tmp_path):
-    settings.FACTCHECK_VAR_DIR = tmp_path
-    settings.FACTCHECK_EMBEDDER = "test"
-    reset_search_backends()
+def api(db, match_index):
     cache.clear()
-    vector = get_embedder("test").embed_passages([CLAIM])[0]
-    search.index_documents(
-        [
-            SearchDocument(
-                id="7",
-                title="Coca-Cola i alkohol",
-                claim_reviewed=CLAIM,
-                language="bs",
-                rating_verdict="false",
-                rating_label="Netačno",
-                url="/bs/provjere/coca-cola/",
-                vector=list(vector),
-            )
-        ]
-    )
     yield APIClient()
     cache.clear()
-    reset_search_backends()
 
 
 def _rates(settings, **rates: str) -> None:

@@ -98,6 +98,18 @@ def test_channels_due_and_backoff() -> None:
     assert due.consecutive_failures == 0 and due.last_error == "" and due.etag == '"x"'
 
 
+def test_a_poll_with_failed_items_is_a_success_whose_note_counts_them() -> None:
+    channel = Channel.objects.create(
+        kind="claimreview", url_or_handle="https://partner.example/feed.json"
+    )
+    services.channel_record_success(
+        channel=channel, now=NOW, failures=["a: bad rating", "b: no url"], noun="fact-check"
+    )
+    channel.refresh_from_db()
+    assert channel.consecutive_failures == 0
+    assert channel.last_error == "2 fact-check(s) failed; first: a: bad rating"
+
+
 def test_pause_resume_poll_now() -> None:
     channel = Channel.objects.create(
         kind="feed",
