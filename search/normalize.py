@@ -321,6 +321,13 @@ def _stop_words() -> tuple[dict[str, frozenset[str]], frozenset[str]]:
 _PLURAL_INFIX = ("ovi", "ova", "ove", "ovima", "evi", "eva", "eve", "evima")
 
 
+def _dj_to_d(word: str) -> str:
+    """``dj -> d`` to a fixed point: ``djj`` (from ``ÐJ``) must not come out as ``dj``."""
+    while "dj" in word:
+        word = word.replace("dj", "d")
+    return word
+
+
 @lru_cache(maxsize=262144)
 def _stem_fixpoint(word: str, stemmer_name: str, dj_to_d: bool, prefix: int = 0) -> str:
     # Stemmers are not idempotent (``mikrocipovi -> mikrocipov -> mikrocip``); index
@@ -333,7 +340,7 @@ def _stem_fixpoint(word: str, stemmer_name: str, dj_to_d: bool, prefix: int = 0)
         if not nxt.isascii():
             nxt = fold(nxt)  # the serbian stemmer writes đ for dj
         if dj_to_d:
-            nxt = nxt.replace("dj", "d")
+            nxt = _dj_to_d(nxt)
             # Snowball serbian keeps the plural infix of short masculine nouns
             # (``gradovi -> gradov``, ``mikročipovi -> mikrocipov``) while the singular
             # stems to ``grad``/``mikrocip``; drop it so singular and plural meet.
@@ -423,7 +430,7 @@ def tokens(text: str, language: str | None = None) -> list[str]:
     for word in folded_words:
         if word in all_stops:
             continue
-        token = word.replace("dj", "d")[:AGNOSTIC_PREFIX]
+        token = _dj_to_d(word)[:AGNOSTIC_PREFIX]
         if token not in all_stops:
             out.append(token)
     return out

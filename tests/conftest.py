@@ -35,6 +35,16 @@ def _block_network(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", _guarded_connect)
 
 
+@pytest.fixture(autouse=True)
+def _interface_language_reset():
+    """A request through LocaleMiddleware leaves its language active in the thread; the
+    next test starts from the default language, whatever ran before it."""
+    from django.utils import translation
+
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def resources() -> Path:
     return RESOURCES
