@@ -1,7 +1,9 @@
-"""Public reference pages, per locale: the rating-scale explainer, topic pages, author pages.
+"""Public reference pages, per locale: the rating-scale explainer, topic pages, author pages,
+and the outlets' track record.
 
 Mounted under each language prefix (``/<lang>/ratings/``, ``/<lang>/topics/<key>/``,
-``/<lang>/authors/<id>/``) by ``claims.urls.public_urlpatterns``. The explainer is
+``/<lang>/authors/<id>/``, ``/<lang>/track-record/`` and ``/<lang>/track-record/<id>/``)
+by ``claims.urls.public_urlpatterns``. The explainer is
 generated from the rating scales in the admin, so a newsroom that edits its scale edits
 this page; each fact-check's verdict badge links to its rating here
 (``#rating-<scale>-<rating>``). Author fields that not every deployment has yet (photo)
@@ -16,6 +18,7 @@ from django.template.response import TemplateResponse
 from django.utils import translation
 from wagtail.models import Locale
 
+from . import selectors
 from .models import Author, FactCheckPage, Rating, RatingScale, Topic
 
 PER_PAGE = 30
@@ -89,3 +92,27 @@ def author_page(request: HttpRequest, pk: int) -> HttpResponse:
             "reviewed": [p for p in reviewed if p not in written],
         },
     )
+
+
+#: The public track record covers this many calendar months, this one included. Fixed, so
+#: the pages take no query string and every reader of a URL gets the one cached copy.
+TRACK_RECORD_MONTHS = 12
+
+
+def track_record_index(request: HttpRequest) -> HttpResponse:
+    """Outlets whose items carried claims a published fact-check rated false, mostly false
+    or misleading, with their counts per verdict (``claims.selectors.track_record``)."""
+    record = selectors.public_track_record_summary(
+        months=TRACK_RECORD_MONTHS, language_code=_locale().language_code
+    )
+    return TemplateResponse(request, "pages/track_record_index.html", {"record": record})
+
+
+def track_record_outlet(request: HttpRequest, pk: int) -> HttpResponse:
+    """One outlet: its counts per month and verdict, and a link to each published debunk."""
+    record = selectors.public_track_record_outlet(
+        outlet_id=pk, locale=_locale(), months=TRACK_RECORD_MONTHS
+    )
+    if record is None:
+        raise Http404("No public track record for this outlet")
+    return TemplateResponse(request, "pages/track_record.html", {"record": record})

@@ -11,6 +11,8 @@ public_urlpatterns = [
     path("ratings/", public_pages.rating_scale_explainer, name="rating_scales"),
     path("topics/<slug:key>/", public_pages.topic_page, name="topic"),
     path("authors/<int:pk>/", public_pages.author_page, name="author"),
+    path("track-record/", public_pages.track_record_index, name="track_record"),
+    path("track-record/<int:pk>/", public_pages.track_record_outlet, name="track_record_outlet"),
 ]
 
 #: Registered under /admin/claim-queue/ by ``wagtail_hooks`` (namespace ``claims_admin``).

@@ -8,7 +8,8 @@ Import from the package (``from claims.selectors import ...`` or
   and the ClaimReview output of a page and of the whole DataFeed.
 - ``queue``: the claim queue, a claim's detail and history, the dashboard lists,
   the match decisions export.
-- ``track_record``: how often an outlet carried claims we rated false.
+- ``track_record``: how often an outlet carried claims we rated false (for the admin,
+  and the public pages at ``/<lang>/track-record/``, which count published debunks only).
 
 Writes are in ``claims.services``.
 """
@@ -37,7 +38,13 @@ from .queue import (
     claim_queue_counts,
     factcheck_list_matched_again,
 )
-from .track_record import TRACK_RECORD_VERDICTS, outlet_track_record, outlet_track_record_summary
+from .track_record import (
+    TRACK_RECORD_VERDICTS,
+    outlet_track_record,
+    outlet_track_record_summary,
+    public_track_record_outlet,
+    public_track_record_summary,
+)
 
 __all__ = [
     "TRACK_RECORD_VERDICTS",
@@ -60,5 +67,7 @@ __all__ = [
     "factcheck_published_all",
     "outlet_track_record",
     "outlet_track_record_summary",
+    "public_track_record_outlet",
+    "public_track_record_summary",
     "rating_for",
 ]

@@ -31,3 +31,7 @@ REST_FRAMEWORK = {
 # Static files come straight from the app folders; collectstatic is a production step.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+
+# The admin in a browser would call releases.wagtail.org and Gravatar: tests reach loopback only.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
