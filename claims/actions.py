@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy
 
 from . import forms as claim_forms
 from . import services
-from .models import Claim, ClaimMatch, ClaimStatus, Tip
+from .models import Claim, ClaimMatch, ClaimSighting, ClaimStatus, Tip
 
 Runner = Callable[..., Any]
 #: (level, text) of the message shown after the action succeeded.
@@ -89,6 +89,20 @@ def _confirmed(claim: Claim) -> Message:
 
 def _merged(target: Claim) -> Message:
     return messages.SUCCESS, _("Merged into claim #%(pk)s.") % {"pk": target.pk}
+
+
+def _sighting(claim: Claim, data: Mapping[str, Any]) -> ClaimSighting:
+    value = str(data.get("sighting", ""))
+    return get_object_or_404(
+        ClaimSighting, pk=int(value) if value.isdigit() else 0, claim_id=claim.pk
+    )
+
+
+def _split(new: Claim) -> Message:
+    return messages.SUCCESS, _(
+        "The appearance is now claim #%(pk)s of its own; it will not be joined to the other "
+        "claim automatically again."
+    ) % {"pk": new.pk}
 
 
 def _erase_contact(claim: Claim, *, user: Any, version: int | None, data: Mapping) -> Tip:
@@ -210,6 +224,15 @@ _ACTIONS = (
             gettext_lazy("Draft fact-check created. Write the verdict, then submit it for review.")
         ),
         next_url=lambda page: reverse("wagtailadmin_pages:edit", args=[page.pk]),
+    ),
+    ClaimAction(
+        name="split",
+        label=gettext_lazy("Split off into a new claim"),
+        transition="split",
+        run=lambda claim, *, user, version, data: services.claim_split_sighting(
+            claim=claim, sighting=_sighting(claim, data), user=user, expected_version=version
+        ),
+        done=_split,  # back to this claim: the editor may split more
     ),
     ClaimAction(
         name="erase_contact",

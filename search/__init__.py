@@ -14,7 +14,8 @@ from its inner modules (``tests/test_architecture.py`` enforces it). What is her
   (language, script and confidence, honouring hints) and :func:`site_locale`;
 * embeddings: :func:`embed_queries`, :func:`embed_passages`, :func:`get_embedder`,
   :func:`get_embedding_cache`, :func:`embedding_cache_path`;
-* claim-to-claim similarity: :func:`claim_vector`, :func:`most_similar`.
+* claim-to-claim similarity: :func:`claim_vector`, :func:`nearest_claims`,
+  :func:`claim_join` (with :class:`ClaimCandidate`, :class:`ClaimJoin`), :func:`most_similar`.
 
 Imports stay light: the engine (tantivy, numpy, the Elasticsearch client, the language
 detector) is loaded by the first call that needs it, inside these functions.
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from search.backends.base import BaseSearchBackend
     from search.embeddings import Embedder, EmbeddingCache
     from search.language import LanguageGuess
+    from search.similarity import ClaimCandidate, ClaimJoin
 
 from search.types import (
     FACET_FIELDS,
@@ -47,6 +49,8 @@ from search.types import (
 
 __all__ = [
     "FACET_FIELDS",
+    "ClaimCandidate",
+    "ClaimJoin",
     "VECTOR_DIMS",
     "VERDICTS",
     "Hit",
@@ -54,6 +58,7 @@ __all__ = [
     "MatchResult",
     "SearchDocument",
     "SearchResults",
+    "claim_join",
     "claim_vector",
     "delete_documents",
     "detect_language",
@@ -70,6 +75,7 @@ __all__ = [
     "knn",
     "match",
     "most_similar",
+    "nearest_claims",
     "passage_text",
     "passages",
     "query",
@@ -89,6 +95,10 @@ def __getattr__(name: str) -> Any:
         from search.language import LanguageGuess
 
         return LanguageGuess
+    if name in ("ClaimCandidate", "ClaimJoin"):
+        from search import similarity
+
+        return getattr(similarity, name)
     raise AttributeError(f"module 'search' has no attribute {name!r}")
 
 
@@ -282,13 +292,21 @@ def embedding_cache_path() -> Path:
 # --- claim-to-claim similarity ----------------------------------------------------------
 
 
-def claim_vector(text: str) -> bytes:
-    """The unit query vector of a claim's text as float32 bytes (``Claim.vector``);
-    ``b""`` for a zero vector. Raises whatever the embedder raises."""
-    from search.embeddings import embed_cached
+def claim_vector(text: str, *, kind: str = "passage") -> bytes:
+    """A claim's unit vector as float32 bytes; ``b""`` for a zero vector.
+
+    ``kind="passage"`` (default) is what ``Claim.vector`` stores, as fact-checks store
+    their claims; ``kind="query"`` is what a new text is compared with (through the
+    in-memory query cache). Passages of claims are not put in the on-disk cache: they
+    are what anyone sends, not our own content. Raises whatever the embedder raises."""
+    from search.embeddings import embed_cached, get_embedder
     from search.similarity import vector_bytes
 
-    return vector_bytes(embed_cached([text], "query")[0])
+    if kind == "query":
+        return vector_bytes(embed_cached([text], "query")[0])
+    if kind != "passage":
+        raise ValueError(f"kind must be 'query' or 'passage', not {kind!r}")
+    return vector_bytes(get_embedder().embed_passages([text])[0])
 
 
 def most_similar(query: bytes, candidates: Iterable[tuple[K, bytes]]) -> tuple[K, float] | None:
@@ -297,3 +315,27 @@ def most_similar(query: bytes, candidates: Iterable[tuple[K, bytes]]) -> tuple[K
     from search.similarity import most_similar as _most_similar
 
     return _most_similar(query, candidates)
+
+
+def nearest_claims(
+    query: bytes, candidates: Iterable[tuple[K, bytes]], *, k: int = 20
+) -> list[tuple[K, float]]:
+    """The ``k`` ``(key, vector)`` candidates nearest ``query`` by cosine, best first: a
+    numpy scan over what the caller passes, not a backend kNN (:mod:`search.similarity`)."""
+    from search.similarity import nearest_claims as _nearest
+
+    return _nearest(query, candidates, k=k)
+
+
+def claim_join(
+    query: bytes, text: str, candidates: Sequence[ClaimCandidate[K]]
+) -> ClaimJoin[K] | None:
+    """Is ``text`` (query vector ``query``) the same claim as the best of ``candidates``?
+
+    ``search.match()``'s calibrated decision (threshold and margin for the configured
+    embedder) on query-passage cosines with the place/number/month conflicts; the
+    runner-up is the best candidate that is not the same claim as the top one
+    (:mod:`search.similarity`, docs/matching.md "Claim-to-claim")."""
+    from search.similarity import claim_join as _claim_join
+
+    return _claim_join(query, text, candidates)

@@ -33,6 +33,16 @@ class SightingSource(models.TextChoices):
     MANUAL = "manual", _("Manual entry")
 
 
+class JoinMethod(models.TextChoices):
+    """How a sighting came to be on its claim (``ClaimSighting.joined_by``)."""
+
+    OPENED = "", _("Opened the claim")
+    HASH = "hash", _("Same text")
+    VECTOR = "vector", _("Same claim (calibrated match)")
+    NEAR_DUPLICATE = "near_duplicate", _("Near-duplicate of an item on the claim")
+    SPLIT = "split", _("Split off by an editor.")
+
+
 class MatchState(models.TextChoices):
     SUGGESTED = "suggested", _("Suggested")
     CONFIRMED = "confirmed", _("Confirmed")
@@ -69,6 +79,18 @@ class Claim(models.Model):
     )
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_claims"
+    )
+    split_from = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="split_claims",
+        editable=False,
+        help_text=_(
+            "The claim an editor split this one off from: the two are never joined "
+            "automatically as one claim again."
+        ),
     )
     dismiss_reason = models.TextField(blank=True)
     first_seen = models.DateTimeField(default=timezone.now, db_index=True)
@@ -157,6 +179,14 @@ class ClaimSighting(models.Model):
     seen_at = models.DateTimeField(default=timezone.now, db_index=True)
     engagement = models.JSONField(default=dict, blank=True)
     engagement_total = models.BigIntegerField(default=0)
+    #: The claim text this appearance carried (what intake compared) and its language.
+    claim_text = models.TextField(blank=True, editable=False)
+    language = models.CharField(max_length=16, blank=True, editable=False)
+    #: How it joined its claim (``JoinMethod``) and, for a calibrated match, the score.
+    joined_by = models.CharField(
+        max_length=20, choices=JoinMethod.choices, blank=True, default="", editable=False
+    )
+    join_score = models.FloatField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-seen_at", "-pk"]
@@ -170,6 +200,10 @@ class ClaimSighting(models.Model):
 
     def __str__(self) -> str:
         return self.url or self.title or f"sighting {self.pk}"
+
+    @property
+    def joined_automatically(self) -> bool:
+        return self.joined_by in (JoinMethod.HASH, JoinMethod.VECTOR, JoinMethod.NEAR_DUPLICATE)
 
 
 class ClaimMatch(models.Model):

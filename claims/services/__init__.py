@@ -49,10 +49,12 @@ from .intake import (
     claim_add_sighting,
     claim_candidate_text,
     claim_create,
+    claim_find_join,
     claim_find_similar,
     claim_intake_item,
     claim_open_or_attach,
     claim_signature,
+    claim_split_sighting,
     claim_suggest_matches,
 )
 from .queue import (
@@ -114,6 +116,7 @@ __all__ = [
     "claim_confirm_match",
     "claim_create",
     "claim_dismiss",
+    "claim_find_join",
     "claim_find_similar",
     "claim_follow_factcheck",
     "claim_intake_item",
@@ -127,6 +130,7 @@ __all__ = [
     "claim_reopen",
     "claim_set_priority",
     "claim_signature",
+    "claim_split_sighting",
     "claim_start_factcheck",
     "claim_suggest_matches",
     "claim_transition",

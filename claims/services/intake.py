@@ -1,8 +1,18 @@
 """Intake: a claim seen by ingest, a reader or an editor joins the claim it repeats, or opens one.
 
 ``claim_intake_item`` (ingest's hand-off), ``claim_open_or_attach`` (tips, manual entry)
-and the steps they are made of: ``claim_find_similar``, ``claim_create``,
-``claim_add_sighting``, ``claim_suggest_matches``.
+and the steps they are made of: ``claim_find_join`` (``claim_find_similar``),
+``claim_create``, ``claim_add_sighting``, ``claim_suggest_matches``; and the way back,
+``claim_split_sighting``: an editor splits a sighting that joined the wrong claim off
+into a claim of its own.
+
+Which claim a text joins (docs/claim-queue.md, "Intake"; docs/matching.md,
+"Claim-to-claim"): the same folded text (any script) joins at once (``hash``);
+otherwise the nearest stored claims by embedding go through ``search.claim_join``, the
+calibrated decision of ``search.match()`` (threshold and margin over the best candidate
+that is not the same claim), and a match joins (``vector``). The sighting records how it
+joined, the score, its language and its claim text, so the claim page can say "joined
+automatically (score 0.91)" and an editor can split it off again.
 """
 
 from __future__ import annotations
@@ -11,7 +21,7 @@ import hashlib
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.db import transaction
@@ -26,9 +36,11 @@ from ..models import (
     ClaimSighting,
     ClaimStatus,
     FactCheckPage,
+    JoinMethod,
     MatchState,
     Platform,
     SightingSource,
+    Tip,
 )
 from .appearances import MAX_URL_CHARS
 from .errors import ClaimActionError
@@ -42,8 +54,24 @@ MAX_CLAIM_CHARS = 5000
 MAX_SIGHTING_TEXT = 20_000
 MIN_CLAIM_CHARS = 15
 
-#: (folded text, its hash, an embedding): what ``claim_find_similar`` compares.
-Signature = tuple[str, str, bytes]
+
+class Signature(NamedTuple):
+    """What ``claim_find_join`` compares: the folded text and its hash (exact repeats in
+    any script), the text as a stored claim (``vector``, a passage: ``Claim.vector``) and
+    as a new text looking for its claim (``query``)."""
+
+    normalized: str
+    digest: str
+    vector: bytes
+    query: bytes
+
+
+class Join(NamedTuple):
+    """The claim a text joins, how (``JoinMethod``) and the decision's score (vector)."""
+
+    claim: Claim
+    method: str
+    score: float | None = None
 
 
 @dataclass
@@ -63,54 +91,104 @@ class SightingData:
     published_at: datetime | None = None
     seen_at: datetime | None = None
     engagement: dict[str, Any] = field(default_factory=dict)
+    #: The claim text this appearance carries and its language (set by intake).
+    claim_text: str = ""
+    language: str = ""
+    #: How it joined its claim (``JoinMethod``) and the calibrated score, if any.
+    joined_by: str = ""
+    join_score: float | None = None
 
 
 def claim_signature(*, text: str, language: str) -> Signature:
-    """Folded text, its hash (exact repeats in any script) and an embedding (paraphrases)."""
+    """Folded text, its hash (exact repeats in any script) and the embeddings (paraphrases
+    and translations): the passage that is stored and the query that is compared."""
     import search
 
     normalized = " ".join(search.fold(text, language or None).split())
     digest = hashlib.sha256(normalized.encode()).hexdigest() if normalized else ""
     try:
-        blob = search.claim_vector(text)
+        vector = search.claim_vector(text)
+        query = search.claim_vector(text, kind="query")
     except Exception:  # noqa: BLE001 - a missing model must not lose the claim
         logger.exception("embedding a claim failed; it will only match by exact text")
-        blob = b""
-    return normalized, digest, blob
+        vector = query = b""
+    return Signature(normalized, digest, vector, query)
 
 
-def claim_find_similar(
+def _candidates(pks: list[int]) -> list[Any]:
+    """The claims ``pks`` as ``search.ClaimCandidate``s, in that order, each knowing the
+    claims an editor split from it or it from them."""
+    import search
+
+    rows = {
+        row["pk"]: row
+        for row in Claim.objects.filter(pk__in=pks).values("pk", "vector", "text", "split_from")
+    }
+    distinct: dict[int, set[int]] = {pk: set() for pk in rows}
+    splits = Claim.objects.filter(split_from__in=pks).values_list("pk", "split_from")
+    for child, parent in splits:
+        if parent in distinct:
+            distinct[parent].add(child)
+    for pk, row in rows.items():
+        if row["split_from"]:
+            distinct[pk].add(row["split_from"])
+    return [
+        search.ClaimCandidate(
+            key=pk,
+            vector=bytes(rows[pk]["vector"]),
+            text=rows[pk]["text"],
+            distinct=frozenset(distinct[pk]),
+        )
+        for pk in pks
+        if pk in rows
+    ]
+
+
+def claim_find_join(
     *, text: str, language: str = "", signature: Signature | None = None
-) -> Claim | None:
-    """The open claim this text repeats, if any: same folded text, else a close embedding.
+) -> Join | None:
+    """The claim this text repeats, if any, and how it was decided.
 
-    The cosine threshold is ``FACTCHECK_CLAIM_SIMILARITY_THRESHOLD`` (default 0.93: e5
-    puts paraphrases at 0.88-0.98 and unrelated same-topic sentences up to 0.89, so only
-    near-verbatim repeats are merged automatically; editors merge the rest). Candidates
-    are the most recent ``FACTCHECK_CLAIM_SIMILARITY_WINDOW`` claims (default 5000),
-    compared by ``search.most_similar``.
+    1. **Same folded text** (``hash``): the first claim with the text's hash.
+    2. **Same claim** (``vector``): the 20 nearest of the most
+       recent ``FACTCHECK_CLAIM_SIMILARITY_WINDOW`` (default 5000) claims that are not
+       merged (``search.nearest_claims``), decided by ``search.claim_join``: the
+       calibrated threshold and margin of ``search.match()`` on the query-passage cosine
+       with place/number/month conflicts; the runner-up is the best candidate that is not
+       the same claim as the top one (near-duplicates of one claim, unless an editor split
+       them apart). docs/matching.md, "Claim-to-claim", has the figures.
     """
     import search
 
-    _normalized, digest, blob = signature or claim_signature(text=text, language=language)
-    if digest:
-        same = Claim.objects.filter(text_hash=digest).order_by("pk").first()
+    sig = signature or claim_signature(text=text, language=language)
+    if sig.digest:
+        same = Claim.objects.filter(text_hash=sig.digest).order_by("pk").first()
         if same is not None:
-            return follow_merged(same)
-    if not blob:
+            return Join(follow_merged(same), JoinMethod.HASH)
+    if not sig.query:
         return None
-    threshold = float(settings.FACTCHECK_CLAIM_SIMILARITY_THRESHOLD)
     window = int(settings.FACTCHECK_CLAIM_SIMILARITY_WINDOW)
-    rows = list(
+    rows = (
         Claim.objects.exclude(status=ClaimStatus.MERGED)
         .exclude(vector=b"")
         .order_by("-last_seen")
         .values_list("pk", "vector")[:window]
     )
-    best = search.most_similar(blob, rows)
-    if best is not None and best[1] >= threshold:
-        return Claim.objects.get(pk=best[0])
-    return None
+    nearest = search.nearest_claims(sig.query, rows)
+    if not nearest:
+        return None
+    decision = search.claim_join(sig.query, text, _candidates([pk for pk, _cos in nearest]))
+    if decision is None or not decision.is_match:
+        return None
+    return Join(Claim.objects.get(pk=decision.key), JoinMethod.VECTOR, round(decision.score, 4))
+
+
+def claim_find_similar(
+    *, text: str, language: str = "", signature: Signature | None = None
+) -> Claim | None:
+    """The claim this text repeats, if any (``claim_find_join`` without the how)."""
+    join = claim_find_join(text=text, language=language, signature=signature)
+    return join.claim if join is not None else None
 
 
 def _sighting_from(claim: Claim, data: SightingData) -> ClaimSighting:
@@ -131,6 +209,10 @@ def _sighting_from(claim: Claim, data: SightingData) -> ClaimSighting:
         seen_at=data.seen_at or timezone.now(),
         engagement=data.engagement or {},
         engagement_total=int(sum(max(0, v) for v in engagement.values())),
+        claim_text=(data.claim_text or "")[:MAX_CLAIM_CHARS],
+        language=(data.language or "")[:16],
+        joined_by=data.joined_by if data.joined_by in JoinMethod.values else "",
+        join_score=data.join_score,
     )
 
 
@@ -149,17 +231,19 @@ def claim_create(
     if not text:
         raise ClaimActionError(_("A claim needs its text."))
     text = text[:MAX_CLAIM_CHARS]
-    normalized, digest, blob = signature or claim_signature(text=text, language=language)
+    sig = signature or claim_signature(text=text, language=language)
     with transaction.atomic():
         claim = Claim.objects.create(
             text=text,
-            normalized_text=normalized,
-            text_hash=digest,
-            vector=blob,
+            normalized_text=sig.normalized,
+            text_hash=sig.digest,
+            vector=sig.vector,
             language=(language or "")[:16],
             claimant=(claimant or "")[:255],
         )
         if sighting is not None:
+            sighting.claim_text = sighting.claim_text or text
+            sighting.language = sighting.language or claim.language
             _sighting_from(claim, sighting).save()
         claim_refresh_stats(claim=claim)
         log_claim(claim, "claims.create", user=user, source=sighting.source if sighting else "")
@@ -178,7 +262,12 @@ def claim_suggest_matches(*, claim: Claim, limit: int = 3) -> list[ClaimMatch]:
     import search
 
     try:
-        results = search.match(claim.text[:20_000], limit=limit, language=claim.language or None)
+        language = claim.language or None
+        # The same hoax in several languages is one result, shown in the claim's language
+        # when there is a version in it (the editor reads the debunk next to the claim).
+        results = search.match(
+            claim.text[:20_000], limit=limit, language=language, reader_language=language
+        )
     except Exception:  # noqa: BLE001 - matching is best effort; the claim is already safe
         logger.exception("search.match failed for claim %s", claim.pk)
         return []
@@ -257,11 +346,17 @@ def claim_open_or_attach(
     claimant: str = "",
     user: Any = None,
 ) -> tuple[Claim, bool]:
-    """Add the sighting to the claim this text repeats, or open a new one. (claim, created)"""
+    """Add the sighting to the claim this text repeats, or open a new one. (claim, created)
+
+    The sighting records its claim text and language, and how it joined (``joined_by``,
+    ``join_score``)."""
+    sighting.claim_text = sighting.claim_text or text.strip()[:MAX_CLAIM_CHARS]
+    sighting.language = sighting.language or language
     signature = claim_signature(text=text.strip()[:MAX_CLAIM_CHARS], language=language)
-    existing = claim_find_similar(text=text, language=language, signature=signature)
-    if existing is not None:
-        return claim_add_sighting(claim=existing, sighting=sighting, user=user), False
+    join = claim_find_join(text=text, language=language, signature=signature)
+    if join is not None:
+        sighting.joined_by, sighting.join_score = join.method, join.score
+        return claim_add_sighting(claim=join.claim, sighting=sighting, user=user), False
     claim = claim_create(
         text=text, language=language, sighting=sighting, claimant=claimant, user=user,
         signature=signature,
@@ -307,6 +402,8 @@ def claim_intake_item(*, item: Any) -> Claim | None:
         published_at=item.published_at,
         seen_at=item.captured_at,
         engagement=dict(item.engagement or {}),
+        claim_text=text,
+        language=item.language or "",
     )
     if item.near_duplicate_of_id:
         original = (
@@ -315,8 +412,73 @@ def claim_intake_item(*, item: Any) -> Claim | None:
             .first()
         )
         if original is not None:
+            sighting.joined_by = JoinMethod.NEAR_DUPLICATE
             return claim_add_sighting(claim=follow_merged(original.claim), sighting=sighting)
     claim, _created = claim_open_or_attach(
         text=text, language=item.language, sighting=sighting, claimant=item.author
     )
     return claim
+
+
+def _sighting_claim_text(sighting: ClaimSighting) -> str:
+    """The claim a sighting carried: what intake compared, else its headline or text."""
+    return (
+        sighting.claim_text
+        or claim_candidate_text(
+            title=sighting.title, text=sighting.text, platform=sighting.platform
+        )
+    ).strip()[:MAX_CLAIM_CHARS]
+
+
+def claim_split_sighting(
+    *,
+    claim: Claim,
+    sighting: ClaimSighting,
+    user: Any = None,
+    expected_version: int | None = None,
+    suggest: bool = True,
+) -> Claim:
+    """Split a sighting that joined the wrong claim off into a new claim of its own.
+
+    The new claim gets the sighting's claim text, its language (else the claim's) and its
+    own embedding, remembers where it came from (``split_from``: the two are never
+    counted as one claim by ``search.claim_join`` again, so the next sighting of either
+    text goes to the nearer of the two), and takes the sighting's tip with it. The
+    original claim is changed through ``claim_transition`` (lock, ``expected_version``,
+    one audit entry ``claims.split``); the new one logs ``claims.split_off``. A claim's
+    only sighting cannot be split off. Returns the new claim.
+    """
+    text = _sighting_claim_text(sighting)
+    if not text:
+        raise ClaimActionError(_("This appearance has no text to make a claim of."))
+    language = (sighting.language or claim.language or "")[:16]
+    signature = claim_signature(text=text, language=language)  # before the lock: it is slow
+    with claim_transition(
+        claim_id=claim.pk, action="split", user=user, expected_version=expected_version
+    ) as change:
+        source = change.claim
+        moved = source.sightings.filter(pk=sighting.pk).first()
+        if moved is None:
+            raise ClaimActionError(_("This appearance is no longer on this claim."))
+        if source.sightings.count() < 2:
+            raise ClaimActionError(_("A claim's only appearance cannot be split off."))
+        new = Claim.objects.create(
+            text=text,
+            normalized_text=signature.normalized,
+            text_hash=signature.digest,
+            vector=signature.vector,
+            language=language,
+            country=source.country,
+            split_from=source,
+        )
+        moved.claim, moved.joined_by, moved.join_score = new, JoinMethod.SPLIT, None
+        moved.save(update_fields=["claim", "joined_by", "join_score"])
+        if moved.tip_id and not source.sightings.filter(tip_id=moved.tip_id).exists():
+            Tip.objects.filter(pk=moved.tip_id, claim=source).update(claim=new)
+        claim_refresh_stats(claim=new)
+        log_claim(new, "claims.split_off", user=user, split_from=source.pk, sighting=moved.pk)
+        change.stats()
+        change.log(sighting=moved.pk, into=new.pk)
+    if suggest:
+        claim_suggest_matches(claim=new)
+    return new

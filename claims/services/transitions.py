@@ -54,6 +54,8 @@ CLAIM_LOG_ACTIONS: dict[str, tuple[str, str]] = {
     "claims.start_factcheck": ("Start fact-check", "Fact-check started"),
     "claims.follow_factcheck": ("Follow fact-check", "Status follows the fact-check"),
     "claims.erase_tip_contact": ("Erase tip contact", "A tipster's contact details were erased"),
+    "claims.split": ("Split", "An appearance was split off into a new claim"),
+    "claims.split_off": ("Split off", "Opened from an appearance split off another claim"),
 }
 
 _S = ClaimStatus
@@ -78,6 +80,8 @@ CLAIM_TRANSITIONS: dict[str, frozenset[str]] = {
     "follow_factcheck": FOLLOWS_FACTCHECK,
     "merge_source": frozenset({_S.NEW, _S.TRIAGED, _S.DISMISSED, _S.ALREADY_DEBUNKED}),
     "merge_target": ANY_BUT_MERGED,
+    # An appearance that joined the wrong claim can be split off whatever the claim's state.
+    "split": ANY_BUT_MERGED,
 }
 
 

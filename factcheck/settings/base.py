@@ -225,9 +225,8 @@ FACTCHECK_WEBHOOK_BACKOFF_SECONDS = env.WEBHOOK_BACKOFF_SECONDS
 # Tips accepted per client address per window (seconds) before the form answers 429.
 FACTCHECK_TIP_RATE_LIMIT = env.TIP_RATE_LIMIT
 FACTCHECK_TIP_RATE_WINDOW = env.TIP_RATE_WINDOW
-# A new claim joins an open one at cosine >= threshold (0..1) among the most recent
-# window (count) of claims.
-FACTCHECK_CLAIM_SIMILARITY_THRESHOLD = env.CLAIM_SIMILARITY_THRESHOLD
+# A new claim is compared with the most recent window (count) of claims; whether it joins
+# one is the calibrated decision of search.claim_join (docs/matching.md).
 FACTCHECK_CLAIM_SIMILARITY_WINDOW = env.CLAIM_SIMILARITY_WINDOW
 # Dotted path of the task that fetches a tip's URL (claims never imports ingest).
 FACTCHECK_TIP_FETCH_TASK = "ingest.tasks.tip_fetch_url"

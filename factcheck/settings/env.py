@@ -98,7 +98,6 @@ API_AUTH_FAILURE_LIMIT = env_int("FACTCHECK_API_AUTH_FAILURE_LIMIT", 10)
 API_AUTH_FAILURE_WINDOW = env_int("FACTCHECK_API_AUTH_FAILURE_WINDOW", 900)
 
 # Claim queue: near-duplicate claims (claims/services/intake.py, docs/claim-queue.md)
-CLAIM_SIMILARITY_THRESHOLD = env_float("FACTCHECK_CLAIM_SIMILARITY_THRESHOLD", 0.93)
 CLAIM_SIMILARITY_WINDOW = env_int("FACTCHECK_CLAIM_SIMILARITY_WINDOW", 5000)
 
 # Crawling (ingest/, docs/ingest.md)

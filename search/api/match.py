@@ -15,10 +15,13 @@ key at the public ``match`` rate.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from django.conf import settings
+from django.utils import translation
 from django.utils.module_loading import import_string
+from django.utils.translation.trans_real import parse_accept_lang_header
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import ParseError
@@ -33,6 +36,46 @@ from search.matching import MAX_LIMIT, max_text_chars, too_long_message
 logger = logging.getLogger(__name__)
 
 DEFAULT_LIMIT = 5
+_LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})?$")
+_READER_LANGUAGE_HELP = (
+    "The reader's language (a site locale: en, sr, sr-latn, hr, bs, cnr, mk, sq). "
+    "Translations of one fact-check are one result, shown in this language when there is "
+    "a version in it (the same language in the other script next). Default: the "
+    "request's Accept-Language, else the best-scoring version."
+)
+
+
+class ReaderLanguageField(serializers.CharField):
+    def __init__(self, **kwargs):
+        super().__init__(
+            required=False,
+            allow_blank=True,
+            max_length=16,
+            help_text=_READER_LANGUAGE_HELP,
+            **kwargs,
+        )
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data).strip()
+        if value and not _LANGUAGE_RE.match(value):
+            raise serializers.ValidationError("a language code such as hr or sr-latn")
+        return value.lower()
+
+
+def reader_language(request, requested: str) -> str | None:
+    """The language to show a same-hoax group in: the one asked for, else the first
+    site language of the request's ``Accept-Language``, else None (best-scoring version)."""
+    if requested:
+        return requested
+    header = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
+    for code, _quality in parse_accept_lang_header(header)[:10]:
+        if code == "*":
+            continue
+        try:
+            return translation.get_supported_language_variant(code).lower()
+        except LookupError:
+            continue
+    return None
 
 
 class MatchRequestSerializer(serializers.Serializer):
@@ -55,6 +98,7 @@ class MatchRequestSerializer(serializers.Serializer):
         max_length=2000,
         help_text="Where the text was seen (optional; echoed back, never fetched).",
     )
+    reader_language = ReaderLanguageField()
 
 
 class MatchRatingSerializer(serializers.Serializer):
@@ -133,6 +177,7 @@ class MatchAPIView(_KeyAuthenticatedMixin, APIView):
         parameters=[
             OpenApiParameter("text", str, required=True, description="Text to match."),
             OpenApiParameter("limit", int, description=f"1-{MAX_LIMIT}, default 5."),
+            OpenApiParameter("reader_language", str, description=_READER_LANGUAGE_HELP),
         ],
         responses=_RESPONSES,
         tags=["match"],
@@ -176,8 +221,9 @@ class MatchAPIView(_KeyAuthenticatedMixin, APIView):
         limit = serializer.validated_data["limit"]
         import search
 
+        language = reader_language(request, serializer.validated_data.get("reader_language", ""))
         try:
-            matches = search.match(text, limit=limit)
+            matches = search.match(text, limit=limit, reader_language=language)
         except ValueError as exc:
             return self._bad(str(exc))
         results = [self._result(request, m) for m in matches]
@@ -229,6 +275,7 @@ class BatchRequestSerializer(serializers.Serializer):
         max_value=MAX_LIMIT,
         help_text=f"Fact-checks to return per text (1-{MAX_LIMIT}, default {DEFAULT_LIMIT}).",
     )
+    reader_language = ReaderLanguageField()
 
 
 class BatchItemSerializer(serializers.Serializer):
@@ -320,12 +367,13 @@ class MatchBatchAPIView(_KeyAuthenticatedMixin, APIView):
         if not serializer.is_valid():
             return MatchAPIView._bad(_first_error(serializer.errors))
         limit = serializer.validated_data["limit"]
+        language = reader_language(request, serializer.validated_data.get("reader_language", ""))
         import search
 
         items = []
         for index, text in enumerate(serializer.validated_data["texts"]):
             try:
-                matches = search.match(text, limit=limit)
+                matches = search.match(text, limit=limit, reader_language=language)
             except ValueError as exc:
                 return MatchAPIView._bad(f"texts[{index}]: {exc}")
             items.append(

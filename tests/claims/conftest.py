@@ -14,9 +14,11 @@ class FakeMatcher:
     def __init__(self) -> None:
         self.results: list[MatchResult] = []
         self.calls: list[str] = []
+        self.reader_languages: list[str | None] = []
 
-    def __call__(self, text, *, limit=5, language=None, filters=None):
+    def __call__(self, text, *, limit=5, language=None, filters=None, reader_language=None):
         self.calls.append(text)
+        self.reader_languages.append(reader_language)
         return list(self.results)[:limit]
 
     def suggest(self, page, *, score: float = 0.91, is_match: bool = True) -> None:

@@ -84,6 +84,16 @@ def _with_factcheck(matcher, make_factcheck) -> Scene:
 
 SIGHTING = services.SightingData(source=SightingSource.MANUAL, url="https://other.example/9")
 
+
+def _joined(matcher, make_factcheck) -> Scene:
+    """A claim with a second appearance, which the split action takes off it."""
+    claim = _plain(matcher, make_factcheck).claim
+    services.claim_add_sighting(claim=claim, sighting=services.SightingData(
+        source=SightingSource.MANUAL, url="https://other.example/9",
+        claim_text="Dinar se ukida od sledećeg meseca", language="sr-latn"))  # fmt: skip
+    return Scene(claim, claim.sightings.get(url="https://other.example/9"))
+
+
 CASES = [
     Case("claims.confirm_match", _with_match,
          lambda s, user, v: services.claim_confirm_match(match=s.other, user=user, expected_version=v)),
@@ -217,6 +227,7 @@ PAGE_CASES = {
     "reopen": (_dismissed, lambda s: {}),
     "note": (_plain, lambda s: {"text": "Call the outlet"}),
     "start": (_plain, lambda s: {"locale": "en"}),
+    "split": (_joined, lambda s: {"sighting": s.other.pk}),
 }
 
 
