@@ -16,6 +16,10 @@ side by side, in one run.
    claims' vocabulary) with the ``test`` embedder, each size in a fresh subprocess so its
    peak RSS is its own.
 
+Rows run side by side (``--rows`` picks some): lexical, vector, hybrid-before,
++passages, +entities, hybrid (in use), +expansion (cross-language query expansion,
+off by default; ``--expansion-weight`` for tuning runs).
+
 ``--sentencizer`` picks how posts and tweets are split into sentences
 (``FACTCHECK_SENTENCIZER``: ``regex``, the default, or ``spacy``, which needs the
 ``spacy`` extra); the figures of both are in docs/benchmarks.md.
@@ -54,6 +58,9 @@ VARIANTS = (
     ("+passages", "hybrid", {**BEFORE, "all_passages": True}),
     ("+entities", "hybrid", {**BEFORE, "all_passages": True, "entities": True}),
     ("hybrid", "hybrid", {}),
+    # Cross-language query expansion of the lexical channel from the vector channel's
+    # best hits in other languages (search.matching.expansion; off by default).
+    ("+expansion", "hybrid", {"expansion": True}),
 )
 
 
@@ -71,6 +78,15 @@ def set_weights(spec: str | None) -> None:
     names = ("PLACE_AGREE", "PLACE_CONFLICT", "NUMBER_AGREE", "NUMBER_CONFLICT")
     for name, value in zip(names, values, strict=True):
         setattr(scoring, name, value)
+
+
+def set_expansion_weight(value: float | None) -> None:
+    """``--expansion-weight`` (tuning): replaces ``expansion.EXPANSION_WEIGHT``."""
+    if value is None:
+        return
+    from search.matching import expansion
+
+    expansion.EXPANSION_WEIGHT = value
 
 
 def balkan(shared: Path, embedder, cache, *, stress: bool = False, variants=VARIANTS) -> None:
@@ -127,7 +143,7 @@ def balkan(shared: Path, embedder, cache, *, stress: bool = False, variants=VARI
                 f"{neg_fire}/{n_neg}; wrong top-1 firing {fp_wrong}/{n_wrong}; FP rate "
                 f"{(neg_fire + fp_wrong) / max(should_not, 1):.3f}; {dt:.0f} ms/post"
             )
-            if name == variants[-1][0]:
+            if name in ("hybrid", "+expansion"):
                 for post, top, r in misses:
                     shown = (
                         f"{top.id} {top.fields.get('claim_reviewed', '')[:60]!r} {top.score:.3f}"
@@ -136,7 +152,7 @@ def balkan(shared: Path, embedder, cache, *, stress: bool = False, variants=VARI
                           f"{post['text'][:60]!r} -> {shown}")  # fmt: skip
 
 
-def clef(shared: Path, embedder, cache) -> None:
+def clef(shared: Path, embedder, cache, variants=VARIANTS) -> None:
     from search.backends import load_backend
     from search.types import SearchDocument
 
@@ -165,7 +181,7 @@ def clef(shared: Path, embedder, cache) -> None:
         backend.rebuild(docs)
         print(f"indexed in {time.perf_counter() - t0:.0f}s")
         judged = [r for r in tweets if r[0] in qrels]
-        for name, method, options in VARIANTS:
+        for name, method, options in variants:
             ap_sum = p1 = fired = fired_ok = 0.0
             t0 = time.perf_counter()
             for row in judged:
@@ -306,6 +322,19 @@ def main(argv: list[str] | None = None) -> int:
         help="place_agree,place_conflict,number_agree,number_conflict (tuning; default: "
         "search.matching.scoring)",
     )
+    parser.add_argument(
+        "--expansion-weight",
+        type=float,
+        default=None,
+        help="weight of an expansion-only lexical hit (tuning; default: "
+        "search.matching.expansion.EXPANSION_WEIGHT)",
+    )
+    parser.add_argument(
+        "--rows",
+        default=None,
+        help="comma-separated rows of the side-by-side to run (default: all), e.g. "
+        "hybrid,+expansion",
+    )
     parser.add_argument("--sizes", default="10000,100000")
     parser.add_argument("--queries", type=int, default=100)
     parser.add_argument("--speed-one", type=int, default=None, help=argparse.SUPPRESS)
@@ -326,12 +355,19 @@ def main(argv: list[str] | None = None) -> int:
         f"{time.strftime('%Y-%m-%d')}"
     )
     set_weights(args.weights)
+    set_expansion_weight(args.expansion_weight)
+    rows = VARIANTS
+    if args.rows:
+        wanted = args.rows.split(",")
+        rows = tuple(v for v in VARIANTS if v[0] in wanted)
+        if len(rows) != len(wanted):
+            parser.error(f"--rows: use names of {', '.join(v[0] for v in VARIANTS)}")
     if not args.skip_balkan:
-        balkan(args.shared, embedder, cache)
+        balkan(args.shared, embedder, cache, variants=rows)
     if args.stress:
-        balkan(args.shared, embedder, cache, stress=True)
+        balkan(args.shared, embedder, cache, stress=True, variants=rows)
     if not args.skip_clef:
-        clef(args.shared, embedder, cache)
+        clef(args.shared, embedder, cache, variants=rows)
     if not args.skip_speed:
         speed(args.shared, [int(s) for s in args.sizes.split(",")], args.queries, args.sentencizer)
     print(f"\ntotal {time.perf_counter() - started:.0f}s")

@@ -26,7 +26,8 @@ the first ``S * 4 * SCAN_CHARS_PER_SENTENCE`` of them, and social-text cleaning 
 sentences and of at most ``WHOLE_TEXT_SCAN_CHARS`` more; three embedder calls, of at most
 ``S + 1`` queries, :data:`LEXICAL_COSINE_DEPTH` passages (``max(limit, 10) + 1`` in
 lexical mode) and ``2 * PASSAGE_DEPTH`` headlines and summaries (cache hits once the
-indexer has embedded them); ``S + 1`` kNN and ``S + 1`` lexical backend queries.
+indexer has embedded them); ``S + 1`` kNN and ``S + 1`` lexical backend queries (with ``expansion=True``, one
+language detection and at most :data:`~search.matching.expansion.EXPANSION_HITS` more).
 ``tests/search/test_match_cost.py`` counts these on a 1 MB text.
 
 ``docs/matching.md`` records how the decision was fitted and on which data.
@@ -45,6 +46,7 @@ from search.matching.candidates import (
     vector_candidates,
 )
 from search.matching.decision import MatchDecision
+from search.matching.expansion import expand_lexical, post_family
 from search.matching.protocols import MatchBackend, MatchEmbedder
 from search.matching.scoring import (
     AGREEMENT_DEPTH,
@@ -82,6 +84,7 @@ def match_text(
     groups: bool = True,
     all_passages: bool = True,
     lexical_weight: float | None = None,
+    expansion: bool = False,
 ) -> list[MatchResult]:
     """Rank fact-checks for ``text``; see the module docstring.
 
@@ -90,9 +93,11 @@ def match_text(
     ``decision`` default to the configured ones (benchmarks pass their own); ``method``
     picks the channels: ``"hybrid"`` (default), ``"vector"``, ``"lexical"``;
     ``entities=False`` / ``groups=False`` / ``all_passages=False`` switch off
-    place/number agreement, same-hoax grouping and scoring by the best passage, and
-    ``lexical_weight`` replaces :data:`~search.matching.scoring.LEXICAL_WEIGHT` (the
-    benchmark's side-by-side)."""
+    place/number agreement, same-hoax grouping and scoring by the best passage,
+    ``lexical_weight`` replaces :data:`~search.matching.scoring.LEXICAL_WEIGHT` and
+    ``expansion=True`` adds cross-language query expansion to the lexical channel in
+    hybrid mode (:mod:`search.matching.expansion`; off by default) (the benchmark's
+    side-by-side)."""
     from search import get_backend
     from search.embeddings import embed_cached, get_embedder
 
@@ -118,6 +123,15 @@ def match_text(
     if method in ("hybrid", "lexical"):
         lexical_order = lexical_candidates(
             backend, units.texts, candidates, language=language, filters=filters
+        )
+    if expansion and method == "hybrid":
+        lexical_order = expand_lexical(
+            backend,
+            vector_order,
+            candidates,
+            lexical_order,
+            family=post_family(units.texts, language),
+            filters=filters,
         )
     for rank, doc_id in enumerate(vector_order, start=1):
         candidates[doc_id].vector_rank = rank
