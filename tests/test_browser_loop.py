@@ -49,7 +49,7 @@ def test_newsroom_loop_through_the_workflow(
     monkeypatch.setattr(
         search,
         "match",
-        lambda text, *, limit=5, language=None, filters=None: [
+        lambda text, *, limit=5, language=None, filters=None, reader_language=None: [
             MatchResult(
                 id=str(debunk.pk),
                 score=0.62,
