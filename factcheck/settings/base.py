@@ -241,6 +241,9 @@ FACTCHECK_INGEST_MAX_ARTICLES_PER_POLL = env.INGEST_MAX_ARTICLES_PER_POLL
 # Key for Google's Fact Check Tools API (claimreview channels on .../claims:search);
 # sent in a header, never stored on the channel. Empty: such channels fail with a note.
 FACTCHECK_GOOGLE_FACTCHECK_API_KEY = env.GOOGLE_FACTCHECK_API_KEY
+# A partner feed that drops more than half of its fact-checks in one poll: they are
+# withdrawn here only once missing this long (hours; ingest/partners/sync.py).
+FACTCHECK_PARTNER_WITHDRAWAL_GRACE_HOURS = env.PARTNER_WITHDRAWAL_GRACE_HOURS
 # Telegram preview host and Bluesky XRPC AppView (URLs; empty: the public services).
 FACTCHECK_TELEGRAM_BASE_URL = env.TELEGRAM_BASE_URL
 FACTCHECK_BLUESKY_APPVIEW = env.BLUESKY_APPVIEW

@@ -17,7 +17,10 @@
   changed by another: a feed listing someone else's URL gets an error for that record.
 * **Withdrawal.** A fact-check gone from a complete listing, or whose page answers 410,
   is unpublished here with a note in the page's history (``ingest.partner_withdrawn``).
-  If the partner brings it back, the next import publishes (or drafts) it again.
+  A mass drop (more than one and more than half of the channel's fact-checks in one
+  poll) is withdrawn only for what has been missing for
+  ``FACTCHECK_PARTNER_WITHDRAWAL_GRACE_HOURS`` (default 24): a broken or hijacked feed
+  cannot empty this site in one poll. If the partner brings it back, the next import publishes (or drafts) it again.
 """
 
 from __future__ import annotations
@@ -27,8 +30,9 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -217,6 +221,7 @@ def _withdraw_gone(
     report: PartnerReport,
 ) -> None:
     active = PartnerFactCheck.objects.filter(channel=channel, withdrawn_at__isnull=True)
+    gone: list[tuple[PartnerFactCheck, str]] = []
     for state in active.exclude(original_url__in=seen):
         reason = ""
         if state.found_at_url in poll.gone_pages or state.original_url in poll.gone_pages:
@@ -227,8 +232,29 @@ def _withdraw_gone(
             elif state.found_at_url in poll.fetched_pages:
                 reason = "no longer in the partner's feed"
         if reason:
-            partner_withdraw(state=state, reason=reason, now=now)
-            report.withdrawn += 1
+            gone.append((state, reason))
+    total = active.count()
+    if is_mass_withdrawal(len(gone), total):
+        # A blanked or truncated feed (a broken partner CMS, or someone who controls its
+        # feed for an hour) must not unpublish everything at once: what has been missing
+        # for less than the grace period waits for a later poll.
+        hours = float(settings.FACTCHECK_PARTNER_WITHDRAWAL_GRACE_HOURS)
+        grace = timedelta(hours=hours)
+        waiting = [(state, reason) for state, reason in gone if state.last_seen_at > now - grace]
+        if waiting:
+            report.warnings.append(
+                f"the partner's listing dropped {len(gone)} of {total} fact-checks at once; "
+                f"{len(waiting)} stay published until they have been missing for {hours:g} hours"
+            )
+            gone = [item for item in gone if item not in waiting]
+    for state, reason in gone:
+        partner_withdraw(state=state, reason=reason, now=now)
+        report.withdrawn += 1
+
+
+def is_mass_withdrawal(gone: int, active: int) -> bool:
+    """More than one fact-check and more than half of a channel's active ones at once."""
+    return gone > 1 and gone * 2 > active
 
 
 @transaction.atomic

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import timedelta
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 from ingest_testserver import Reply
 from wagtail.models import PageLogEntry
 
@@ -145,7 +147,7 @@ def test_feed_answering_410_withdraws_everything_and_500_withdraws_nothing(
 ) -> None:
     url = _serve_feed(local_server, _feed())
     channel = _add_channel(url)
-    crawl_channel(channel, http=client)
+    crawl_channel(channel, http=client, now=timezone.now() - timedelta(days=2))
     local_server.route("/api/v1/claimreview.json", Reply(status=500, body="oops"))
     client.max_retries = 0
     failed = crawl_channel(channel, http=client)
@@ -163,7 +165,7 @@ def test_empty_datafeed_withdraws_and_a_non_claimreview_document_does_not(
     newsroom, local_server, client
 ) -> None:
     channel = _add_channel(_serve_feed(local_server, _feed()))
-    crawl_channel(channel, http=client)
+    crawl_channel(channel, http=client, now=timezone.now() - timedelta(days=2))
     _serve_feed(local_server, {"@context": "https://schema.org", "@type": "WebPage"})
     assert not crawl_channel(channel, http=client).ok
     assert _page(VACCINE).live
@@ -366,3 +368,50 @@ def test_api_key_header_is_not_sent_to_another_origin_on_redirect(
     assert first and first[0].headers.get("X-Goog-Api-Key") == "secret-key"
     assert moved, "the redirect was followed"
     assert all("X-Goog-Api-Key" not in r.headers for r in moved)
+
+
+@pytest.mark.django_db
+def test_a_blanked_feed_cannot_unpublish_a_partners_debunks_in_one_poll(
+    newsroom, local_server, client, settings
+) -> None:
+    """A partner's CMS that breaks (or an attacker who controls its feed for an hour) and
+    serves an empty or truncated DataFeed must not take every imported debunk off this
+    site at once: a mass drop is withdrawn only once it has lasted the grace period."""
+    settings.FACTCHECK_PARTNER_WITHDRAWAL_GRACE_HOURS = 24
+    url = _serve_feed(local_server, _feed())
+    channel = _add_channel(url)
+    start = timezone.now()
+    crawl_channel(channel, http=client, now=start)
+    _serve_feed(local_server, {"@context": "https://schema.org", "@type": "DataFeed"})
+    channel.refresh_from_db()
+    report = crawl_channel(channel, http=client, now=start + timedelta(hours=1))
+    assert report.ok and report.withdrawn == 0
+    assert _page(VACCINE).live and _page(POWER).live
+    assert any("2 of 2" in warning for warning in report.warnings), report.warnings
+    # Still missing a day later: the partner meant it.
+    channel.refresh_from_db()
+    later = crawl_channel(channel, http=client, now=start + timedelta(hours=25))
+    assert later.withdrawn == 2
+    assert not _page(VACCINE).live and not _page(POWER).live
+
+
+@pytest.mark.django_db
+def test_one_withdrawal_among_many_is_not_a_mass_drop(
+    newsroom, local_server, client, settings
+) -> None:
+    settings.FACTCHECK_PARTNER_WITHDRAWAL_GRACE_HOURS = 24
+    feed = _feed()
+    template = feed["dataFeedElement"][0]
+    for n in range(3):  # five fact-checks in all
+        extra = copy.deepcopy(template)
+        extra["url"] = f"https://partner.example/provjere/druga-{n}"
+        extra["claimReviewed"] = f"{template['claimReviewed']} ({n})"
+        feed["dataFeedElement"].append(extra)
+    url = _serve_feed(local_server, feed)
+    channel = _add_channel(url)
+    assert crawl_channel(channel, http=client).new == 5
+    feed["dataFeedElement"] = [e for e in feed["dataFeedElement"] if e["url"] != VACCINE]
+    _serve_feed(local_server, feed)
+    channel.refresh_from_db()
+    assert crawl_channel(channel, http=client).withdrawn == 1
+    assert not _page(VACCINE).live and _page(POWER).live
