@@ -92,6 +92,49 @@ def django_setup_project(
     django.setup()
 
 
+def ensure_postgres_database(url: str, *, reset: bool = False) -> None:
+    """Create the PostgreSQL database named by ``url`` if it is missing (``reset``: drop
+    it first). The benchmarks that need the whole project on PostgreSQL
+    (``claim_queue.py``, ``load.py``) each keep their own database, reused between runs.
+    Only local servers: the name is quoted, and connecting goes to the same server's
+    ``postgres`` database."""
+    from urllib.parse import urlparse
+
+    import psycopg
+    from psycopg import sql
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    if not name:
+        raise ValueError(f"{url}: no database name")
+    admin = parsed._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if exists and reset:
+            conn.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+            exists = None
+        if not exists:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+            print(f"created database {name}", flush=True)
+
+
+def django_setup_postgres(
+    settings_module: str, *, database_url: str, reset: bool = False, migrate: bool = True
+) -> None:
+    """:func:`ensure_postgres_database`, then :func:`django_setup_project` on it (forcing
+    ``settings_module``), then ``migrate``: the start of every PostgreSQL benchmark."""
+    import time
+
+    ensure_postgres_database(database_url, reset=reset)
+    django_setup_project(settings_module, database_url=database_url, force=True)
+    if migrate:
+        from django.core.management import call_command
+
+        started = time.perf_counter()
+        call_command("migrate", interactive=False, verbosity=0)
+        print(f"migrated ({time.perf_counter() - started:.0f} s)", flush=True)
+
+
 # =========================================================================== loaders
 
 

@@ -72,6 +72,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
+from bench import common  # noqa: E402
+
 LOOPBACK = "127.0.0.1"  # the only address this benchmark ever sends traffic to
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/loadbench"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/7"
@@ -228,29 +230,6 @@ def server_env(args: argparse.Namespace) -> dict[str, str]:
     return env
 
 
-def ensure_database(url: str, *, reset: bool) -> None:
-    import psycopg
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    admin = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as conn:
-        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if exists and reset:
-            conn.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-            exists = None
-        if not exists:
-            conn.execute(f'CREATE DATABASE "{name}"')
-            print(f"created database {name}", flush=True)
-
-
-def django_setup(args: argparse.Namespace) -> None:
-    os.environ.update(server_env(args))
-    import django
-
-    django.setup()
-
-
 def generate_factchecks(n: int, *, seed: int = 20261202) -> int:
     """Add generated fact-checks until ``n`` exist; returns how many were added."""
     from django.db import transaction
@@ -341,10 +320,9 @@ def prepare(args: argparse.Namespace) -> dict[str, object]:
     """Database, static files, demo, generated pages, search index; returns the URL pools."""
     from django.core.management import call_command
 
-    ensure_database(args.db_url, reset=args.reset)
-    django_setup(args)
     started = time.perf_counter()
-    call_command("migrate", interactive=False, verbosity=0)
+    os.environ.update(server_env(args))
+    common.django_setup_postgres("bench.load_settings", database_url=args.db_url, reset=args.reset)
     if not (ROOT / "factcheck" / "locale" / "hr" / "LC_MESSAGES" / "django.mo").exists():
         call_command("compile_translations")
     from django.conf import settings

@@ -197,6 +197,14 @@ class ClaimSighting(models.Model):
                 name="unique_claim_captured_item",
             )
         ]
+        # The queue's outlet, channel and platform filters (EXISTS over sightings):
+        # index-only probes instead of reading every sighting of each claim. Built
+        # concurrently on PostgreSQL by migration 0009.
+        indexes = [
+            models.Index(fields=["outlet", "claim"], name="claimsighting_outlet_claim"),
+            models.Index(fields=["channel", "claim"], name="claimsighting_channel_claim"),
+            models.Index(fields=["platform", "claim"], name="claimsighting_platform_claim"),
+        ]
 
     def __str__(self) -> str:
         return self.url or self.title or f"sighting {self.pk}"

@@ -196,3 +196,94 @@ def claim_queue(*, status: str | None = None, language: str | None = None):
     if language:
         qs = qs.filter(language=language)
     return qs
+
+
+# --- The queue's filters: autocomplete choosers and the page count ---------------------
+
+#: The filters that choose one row by id, searched as the editor types.
+QUEUE_CHOOSER_KINDS = ("outlet", "channel", "assignee")
+#: At most this many matches per request.
+QUEUE_CHOOSER_LIMIT = 20
+#: Longer search text is refused (the endpoint answers 400).
+QUEUE_CHOOSER_MAX_QUERY = 100
+#: Above this many rows (by the planner's statistics) an unfiltered page is not counted.
+QUEUE_COUNT_ESTIMATE_ABOVE = 10_000
+#: The largest id a filter accepts (PostgreSQL ``integer``/``bigint`` columns alike).
+_MAX_ID = 2**63 - 1
+
+
+def queue_chooser_queryset(kind: str):
+    """Everything the ``kind`` filter may choose (the filter validates ids against it)."""
+    from django.contrib.auth import get_user_model
+
+    from sources.models import Channel, Outlet
+
+    if kind == "outlet":
+        return Outlet.objects.order_by("name", "pk")
+    if kind == "channel":
+        return Channel.objects.select_related("outlet").order_by("outlet__name", "kind", "pk")
+    if kind == "assignee":
+        return (
+            get_user_model()
+            .objects.filter(is_active=True, is_staff=True)
+            .order_by("username", "pk")
+        )
+    raise LookupError(kind)
+
+
+def queue_chooser_label(kind: str, obj) -> str:
+    """How a chosen row reads in the filter, its pill and the autocomplete list."""
+    if kind == "channel":
+        return f"{obj.outlet.name} · {obj}" if obj.outlet_id else str(obj)
+    if kind == "assignee":
+        full = obj.get_full_name().strip()
+        return f"{full} ({obj.get_username()})" if full else obj.get_username()
+    return str(obj)
+
+
+def queue_chooser_search(*, kind: str, query: str, limit: int = QUEUE_CHOOSER_LIMIT):
+    """At most ``limit`` rows of ``kind`` whose name contains ``query`` (case-insensitive;
+    ``%`` and ``_`` are literal), or whose id it is, as ``{"id", "label"}`` dicts; the
+    first ``limit`` by name for an empty query. One query."""
+    from django.db.models import Q
+
+    qs = queue_chooser_queryset(kind)
+    query = " ".join(query.replace("\x00", " ").split())[:QUEUE_CHOOSER_MAX_QUERY]
+    if query:
+        if kind == "outlet":
+            match = Q(name__icontains=query)
+        elif kind == "channel":
+            match = Q(url_or_handle__icontains=query) | Q(outlet__name__icontains=query)
+        else:
+            match = (
+                Q(username__icontains=query)
+                | Q(first_name__icontains=query)
+                | Q(last_name__icontains=query)
+            )
+        if query.isdecimal() and int(query) <= _MAX_ID:
+            match |= Q(pk=int(query))
+        qs = qs.filter(match)
+    limit = max(1, min(limit, QUEUE_CHOOSER_LIMIT))
+    return [{"id": obj.pk, "label": queue_chooser_label(kind, obj)} for obj in qs[:limit]]
+
+
+def claim_count_estimate(queryset) -> tuple[int, bool]:
+    """How many rows an unfiltered claim list has: ``(count, estimated)``.
+
+    On PostgreSQL, when the planner's statistics (``pg_class.reltuples``, kept by
+    autovacuum/``ANALYZE``) say the table holds more than ``QUEUE_COUNT_ESTIMATE_ABOVE``
+    rows and ``queryset`` has no ``WHERE`` clause, that figure (no scan of the table);
+    otherwise the exact ``COUNT(*)``. A table never analysed reads -1 and is counted."""
+    from django.db import connections
+
+    connection = connections[queryset.db]
+    if connection.vendor == "postgresql" and not queryset.query.where:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass(%s)",
+                [connection.ops.quote_name(queryset.model._meta.db_table)],
+            )
+            row = cursor.fetchone()
+        if row and row[0] is not None and row[0] > QUEUE_COUNT_ESTIMATE_ABOVE:
+            return int(row[0]), True
+    return queryset.count(), False
