@@ -16,8 +16,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from factcheck.throttling import ScopedClientThrottle
+from search.normalize import to_latin
 from search.public import public_search
 from search.types import ORIGINS, VERDICTS
+from search.views import result_url
 
 MAX_QUERY_LENGTH = 500
 MAX_LIMIT = 50
@@ -255,19 +257,31 @@ class SearchAPIView(APIView):
         except ValueError as exc:  # a filter the engine rejects: the caller's mistake
             return Response({"detail": str(exc), "errors": {}}, status=400)
         results = []
+        reader = data.get("site_language") or ""
         for hit in found.hits:
             fields = hit.fields
+            doc_language = fields.get("language") or ""
+            # A Serbian debunk for the Latin-script site: its text in Latin and the link to
+            # its Latin mirror, as the sr-latn search page shows it.
+            latin = (doc_language, reader) == ("sr", "sr-latn")
+
+            def script(text: str, latin: bool = latin) -> str:
+                return to_latin(text, "sr") if latin else text
+
+            url = result_url(
+                fields.get("url") or "/", doc_language=doc_language, reader_language=reader
+            )
             results.append(
                 {
                     "id": hit.id,
-                    "title": fields.get("title") or "",
-                    "claim_reviewed": fields.get("claim_reviewed") or "",
-                    "claimant": fields.get("claimant") or "",
+                    "title": script(fields.get("title") or ""),
+                    "claim_reviewed": script(fields.get("claim_reviewed") or ""),
+                    "claimant": script(fields.get("claimant") or ""),
                     "rating": {
-                        "label": fields.get("rating_label") or "",
+                        "label": script(fields.get("rating_label") or ""),
                         "verdict": fields.get("rating_verdict") or "other",
                     },
-                    "url": request.build_absolute_uri(fields.get("url") or "/"),
+                    "url": request.build_absolute_uri(url),
                     "language": fields.get("language") or "",
                     "other_language": bool(fields.get("other_language")),
                     "origin": fields.get("origin") or "own",
@@ -275,7 +289,7 @@ class SearchAPIView(APIView):
                     "countries": fields.get("countries") or [],
                     "topics": fields.get("topics") or [],
                     "score": round(float(hit.score), 4),
-                    "highlight": hit.highlight,
+                    "highlight": script(hit.highlight),
                 }
             )
         return Response(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("search_index")]
@@ -139,3 +141,21 @@ def test_schema_documents_the_endpoint(client):
     names = {p["name"] for p in operation["parameters"]}
     assert {"q", "lang", "rating", "country", "topic", "limit", "offset"} <= names
     assert "200" in operation["responses"] and "400" in operation["responses"]
+
+
+def test_latin_site_gets_serbian_debunks_in_latin_with_the_mirror_link(client, debunks):
+    data = client.get(URL, {"q": "вакцине микрочипови", "site_language": "sr-latn"}).json()
+    first = next(r for r in data["results"] if r["id"] == str(debunks["sr"].pk))
+    assert first["title"] == "Vakcine ne sadrže mikročipove"
+    assert first["claim_reviewed"] == "Vakcine sadrže mikročipove"
+    assert first["rating"]["label"] == "Netačno"
+    assert first["url"] == "http://testserver/sr-latn/fact-checks/vakcine-mikrocipovi/"
+    assert "<mark>" in first["highlight"] and not re.search("[а-яђјљњћџ]", first["highlight"])
+    # The Croatian debunk is not Serbian: it is shown as written.
+    croatian = next(r for r in data["results"] if r["id"] == str(debunks["hr"].pk))
+    assert croatian["title"] == "Cjepiva ne sadrže mikročipove"
+    # The Cyrillic site keeps the Cyrillic original.
+    cyrillic = client.get(URL, {"q": "вакцине микрочипови", "site_language": "sr"}).json()
+    first = next(r for r in cyrillic["results"] if r["id"] == str(debunks["sr"].pk))
+    assert first["title"] == "Вакцине не садрже микрочипове"
+    assert first["url"] == "http://testserver/sr/fact-checks/vakcine-mikrocipovi/"
