@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import api_view, permission_classes, throttle_classes
@@ -17,6 +18,7 @@ from factcheck.transliteration import transliterate_text
 
 from .api_auth import CanViewClaims, ThrottledBasicAuthentication
 from .feed_cache import claimreview_feed_json
+from .models import newsroom_settings_for
 from .selectors import claim_queue, factcheck_published_all
 
 
@@ -44,12 +46,32 @@ class FactCheckSerializer(serializers.Serializer):
     countries = serializers.SerializerMethodField()
     first_published_at = serializers.DateTimeField()
     original_url = serializers.CharField()
+    publisher = serializers.SerializerMethodField()
 
     def get_topics(self, obj) -> list[str]:
         return [t.key for t in obj.topics.all()]
 
     def get_countries(self, obj) -> list[str]:
         return [c.code for c in obj.countries.all()]
+
+    @extend_schema_field(
+        {
+            "type": "object",
+            "properties": {"name": {"type": "string"}, "url": {"type": "string"}},
+        }
+    )
+    def get_publisher(self, obj) -> dict[str, str]:
+        """Who published the fact-check: the partner newsroom for an imported one (credit
+        goes with the text), else this newsroom (its ClaimReview ``author``)."""
+        if obj.original_publisher:
+            return {"name": obj.original_publisher, "url": obj.original_publisher_url or ""}
+        request = self.context.get("request")
+        newsroom = newsroom_settings_for(request=request) if request is not None else None
+        site_url = request.build_absolute_uri("/") if request is not None else ""
+        if newsroom is None:
+            return {"name": settings.FACTCHECK_NEWSROOM_NAME, "url": site_url}
+        name, url = newsroom.claimreview_author(site_url=site_url)
+        return {"name": name, "url": url}
 
     def get_url(self, obj) -> str:
         request = self.context.get("request")

@@ -23,6 +23,28 @@ def test_factchecks_list_and_filters(client, make_factcheck):
     assert [r["rating"]["verdict"] for r in only_false["results"]] == ["false"]
 
 
+def test_each_factcheck_names_its_publisher_a_partners_is_credited(
+    client, make_factcheck, settings
+):
+    settings.FACTCHECK_NEWSROOM_NAME = "Provjera Balkan"
+    ours = make_factcheck(locale="hr", slug="nasa")
+    partners = make_factcheck(
+        locale="hr",
+        slug="partnerova",
+        original_publisher="Partner Provjera",
+        original_publisher_url="https://partner.example/",
+        original_url="https://partner.example/provjere/1",
+    )
+    results = {r["id"]: r for r in client.get("/api/v1/factchecks/?lang=hr").json()["results"]}
+    assert results[partners.pk]["publisher"] == {
+        "name": "Partner Provjera",
+        "url": "https://partner.example/",
+    }
+    assert results[partners.pk]["original_url"] == "https://partner.example/provjere/1"
+    assert results[ours.pk]["publisher"]["name"] == "Provjera Balkan"
+    assert results[ours.pk]["publisher"]["url"].startswith("http://testserver/")
+
+
 def test_claimreview_feed_is_a_datafeed(client, make_factcheck):
     make_factcheck(locale="en")
     response = client.get("/api/v1/claimreview.json")
