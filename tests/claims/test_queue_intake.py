@@ -59,8 +59,9 @@ def test_short_items_do_not_become_claims(matcher, channel):
     assert not Claim.objects.exists()
 
 
-def test_intake_with_the_real_matcher(make_factcheck, channel):
-    """Integration: the real ``search.match`` over the real index suggests the debunk."""
+def test_intake_with_the_real_matcher(make_factcheck, channel, search_index):
+    """Integration: the real ``search.match`` over a real index (this test's own: other
+    tests' documents would outrank it) suggests the debunk."""
     import search
 
     assert hasattr(search, "match")
