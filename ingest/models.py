@@ -1,7 +1,9 @@
 """What ingest remembers about partner newsrooms it follows (``claimreview`` channels).
 
-``PartnerFeed`` holds a channel's choice: publish a partner's fact-checks at once, or
-save them as drafts for an editor. ``PartnerFactCheck`` is one fact-check a channel has
+``PartnerFeed`` holds a channel's choices: publish a partner's fact-checks at once, or
+save them as drafts for an editor; withdraw what leaves the feed; and whether the feed
+may carry other publishers' fact-checks (a network's shared feed) or only those on the
+channel's own site (the default: see "Attribution" in docs/network.md). ``PartnerFactCheck`` is one fact-check a channel has
 imported: the partner's URL (the identity), a digest of the record last imported, a
 fingerprint of the page as the import left it (a different fingerprint later means an
 editor changed the page here), and when the partner withdrew it.
@@ -37,6 +39,16 @@ class PartnerFeed(models.Model):
             "Unpublish an imported fact-check when it is no longer in the partner's feed. "
             "Search results (Google's Fact Check Tools) are never complete, so they never "
             "withdraw anything."
+        ),
+    )
+    other_publishers = models.BooleanField(
+        _("carries other publishers"),
+        default=False,
+        help_text=_(
+            "Import fact-checks published on other sites too, credited to their own "
+            "publishers. Only for a network's shared feed you trust: otherwise a channel "
+            "imports only fact-checks on its own site, so no partner can publish here in "
+            "another newsroom's name."
         ),
     )
 

@@ -11,7 +11,8 @@ from .partners.sync import LOG_ACTIONS
 
 
 class PartnerFeedViewSet(ModelViewSet):
-    """Per partner channel: publish at once or draft, and whether leaving the feed withdraws.
+    """Per partner channel: publish at once or draft, whether leaving the feed withdraws,
+    and whether the feed may carry other publishers' fact-checks (a network's shared feed).
 
     The channel itself (its URL, poll interval, pause) is added and managed under
     Channels, kind "Partner newsroom's ClaimReview"; its settings row appears here after
@@ -23,9 +24,9 @@ class PartnerFeedViewSet(ModelViewSet):
     menu_label = _("Partner feeds")
     add_to_admin_menu = True
     menu_order = 260
-    form_fields = ["channel", "publish_mode", "withdraw_missing"]
-    list_display = ["channel", "publish_mode", "withdraw_missing"]
-    list_filter = ["publish_mode"]
+    form_fields = ["channel", "publish_mode", "withdraw_missing", "other_publishers"]
+    list_display = ["channel", "publish_mode", "withdraw_missing", "other_publishers"]
+    list_filter = ["publish_mode", "other_publishers"]
 
 
 class PartnerFactCheckViewSet(ModelViewSet):

@@ -2,6 +2,9 @@
 
 Parsing is ``claims.claimreview`` (pure Python); this module decides where each record
 lands (locale, rating) and writes the pages through ``factcheck_upsert``.
+Another newsroom's record is untrusted: the claim, the summary and the list of
+appearances are capped (``MAX_CLAIM_CHARS``, ``MAX_SUMMARY_CHARS``, ``MAX_APPEARANCES``)
+and rating numbers a ``Rating`` cannot hold fall back to 1..5, each with a warning.
 """
 
 from __future__ import annotations
@@ -93,6 +96,13 @@ def claimreview_rating_for(record, *, locale_code: str, report: ImportReport) ->
     best = record.best_rating if record.best_rating is not None else 5
     worst = record.worst_rating if record.worst_rating is not None else 1
     value = record.rating_value if record.rating_value is not None else worst
+    if any(abs(n) > MAX_RATING_NUMBER for n in (best, worst, value)):
+        # Rating stores 5 digits, 2 decimals: an absurd number would fail the whole import.
+        report.warnings.append(
+            f"{record.url}: rating numbers out of range (ratingValue {value:g}, bestRating "
+            f"{best:g}, worstRating {worst:g}); the imported rating uses 1..5"
+        )
+        best, worst, value = 5, 1, 1
     low, high = sorted([worst, best])
     value = min(max(value, low), high)
     rating, _ = Rating.objects.get_or_create(
@@ -109,6 +119,22 @@ def claimreview_rating_for(record, *, locale_code: str, report: ImportReport) ->
         },
     )
     return rating
+
+
+#: The largest rating number a Rating keeps (``DecimalField(max_digits=5, decimal_places=2)``).
+MAX_RATING_NUMBER = 999
+#: Longest claim and summary (reviewBody) imported, and most appearances per fact-check:
+#: a real ClaimReview is far below these; another newsroom's markup is untrusted.
+MAX_CLAIM_CHARS = 5_000
+MAX_SUMMARY_CHARS = 20_000
+MAX_APPEARANCES = 100
+
+
+def _capped(text: str, limit: int, name: str, record, report: ImportReport) -> str:
+    if len(text) <= limit:
+        return text
+    report.warnings.append(f"{record.url}: {name} is {len(text):,} characters; cut to {limit:,}")
+    return text[: limit - 1].rstrip() + "…"
 
 
 #: No fact-check on the web is older than this; an earlier ``datePublished`` is garbage.
@@ -210,17 +236,26 @@ def claimreview_import(
                 0,
                 AppearanceData(url=record.first_appearance.url, date=record.first_appearance.date),
             )
+        if len(appearances) > MAX_APPEARANCES:
+            report.warnings.append(
+                f"{record.url}: {len(appearances):,} appearances; kept the first {MAX_APPEARANCES}"
+            )
+            appearances = appearances[:MAX_APPEARANCES]
         title = (record.headline or record.claim_reviewed).strip()
         page, changed = factcheck_upsert(
             index=index,
             slug=slug,
             title=title[:255],
-            claim_reviewed=record.claim_reviewed,
+            claim_reviewed=_capped(
+                record.claim_reviewed, MAX_CLAIM_CHARS, "claimReviewed", record, report
+            ),
             claimant=record.claimant or "",
             claimant_type=record.claimant_type or "Organization",
             claim_date=record.claim_date,
             rating=rating,
-            summary=record.review_body or rating.label,
+            summary=_capped(
+                record.review_body or rating.label, MAX_SUMMARY_CHARS, "reviewBody", record, report
+            ),
             appearances=appearances,
             original_url=record.url,
             original_publisher=record.publisher_name or "",

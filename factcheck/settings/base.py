@@ -225,8 +225,8 @@ FACTCHECK_WEBHOOK_BACKOFF_SECONDS = env.WEBHOOK_BACKOFF_SECONDS
 # Tips accepted per client address per window (seconds) before the form answers 429.
 FACTCHECK_TIP_RATE_LIMIT = env.TIP_RATE_LIMIT
 FACTCHECK_TIP_RATE_WINDOW = env.TIP_RATE_WINDOW
-# A new claim is compared with the most recent window (count) of claims; whether it joins
-# one is the calibrated decision of search.claim_join (docs/matching.md).
+# Claims migration 0008 re-embeds (the most recent this many). A new claim is compared with
+# every claim through the search backend's claim vector index, not a window (docs/matching.md).
 FACTCHECK_CLAIM_SIMILARITY_WINDOW = env.CLAIM_SIMILARITY_WINDOW
 # Dotted path of the task that fetches a tip's URL (claims never imports ingest).
 FACTCHECK_TIP_FETCH_TASK = "ingest.tasks.tip_fetch_url"
@@ -244,6 +244,9 @@ FACTCHECK_GOOGLE_FACTCHECK_API_KEY = env.GOOGLE_FACTCHECK_API_KEY
 # A partner feed that drops more than half of its fact-checks in one poll: they are
 # withdrawn here only once missing this long (hours; ingest/partners/sync.py).
 FACTCHECK_PARTNER_WITHDRAWAL_GRACE_HOURS = env.PARTNER_WITHDRAWAL_GRACE_HOURS
+# Most fact-checks one partner channel imports or updates per poll (count); the rest of
+# a larger feed wait for the next poll, with a warning (ingest/partners/sync.py).
+FACTCHECK_PARTNER_MAX_RECORDS = env.PARTNER_MAX_RECORDS
 # Telegram preview host and Bluesky XRPC AppView (URLs; empty: the public services).
 FACTCHECK_TELEGRAM_BASE_URL = env.TELEGRAM_BASE_URL
 FACTCHECK_BLUESKY_APPVIEW = env.BLUESKY_APPVIEW

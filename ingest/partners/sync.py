@@ -15,6 +15,21 @@
   (``ingest.partner_change_held``).
 * **One owner per fact-check.** A review URL imported through one channel is never
   changed by another: a feed listing someone else's URL gets an error for that record.
+* **Only the partner's own fact-checks.** A record whose review URL is not on the
+  channel's site (same registrable domain, ``sources.urls.same_site``; for an IP or
+  ``localhost`` the same host, any port) is refused with an error and changes nothing:
+  otherwise any feed could publish here "Originally published by" another newsroom,
+  with a canonical link to that newsroom's site. A publisher link (``author.url``) on
+  another site is dropped from the credit with a warning. A network's shared feed is
+  let through with ``PartnerFeed.other_publishers``; Google's search API is exempt (it
+  attributes its results itself).
+* **One version per fact-check.** A review URL listed twice with different content is
+  an error for that URL: nothing is imported or withdrawn for it in that poll (an order
+  swap between polls must not flip a verdict). Identical repeats count once.
+* **Bounded work.** At most ``FACTCHECK_PARTNER_MAX_RECORDS`` fact-checks are imported
+  or updated per poll, in the feed's order; the others wait for the next poll, with a
+  warning, and are not withdrawn. Unchanged ones cost no import. (The feed itself is
+  bounded by the HTTP client's 5 MB response limit.)
 * **Withdrawal.** A fact-check gone from a complete listing, or whose page answers 410,
   is unpublished here with a note in the page's history (``ingest.partner_withdrawn``).
   A mass drop (more than one and more than half of the channel's fact-checks in one
@@ -31,6 +46,7 @@ import json
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -38,12 +54,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
 
+from claims.claimreview import ClaimReviewRecord
 from claims.models import FactCheckPage
 from claims.services import ImportReport, claimreview_import
 from ingest.models import PartnerFactCheck, PartnerFeed
 from sources.models import Channel
+from sources.urls import registrable_domain, same_site
 
-from .fetch import PartnerPoll
+from .fetch import PartnerPoll, is_google_search
 
 logger = logging.getLogger(__name__)
 
@@ -115,18 +133,118 @@ def partner_sync(
     now = now or timezone.now()
     feed = PartnerFeed.objects.get_or_create(channel=channel)[0]
     report = PartnerReport(warnings=list(poll.warnings))
+    own_site = None if feed.other_publishers else _own_site(channel.url_or_handle)
+    cap = max(1, int(settings.FACTCHECK_PARTNER_MAX_RECORDS))
+    imported = deferred = 0
+    # What this channel imported and still shows: an unchanged record costs no query.
+    current = dict(
+        PartnerFactCheck.objects.filter(
+            channel=channel, withdrawn_at__isnull=True, page__isnull=False
+        ).values_list("original_url", "record_digest")
+    )
+    unchanged: dict[str, list[str]] = {}
     seen: set[str] = set()
-    for record, page_url in poll.records:
-        if record.url in seen:
+    for url, versions in _by_url(poll.records).items():
+        seen.add(url)  # listed: whatever happens to it below, it was not withdrawn
+        chosen = _one_version(url, versions, report)
+        if chosen is None:
             continue
-        seen.add(record.url)
+        record, page_url, digest = chosen
+        if own_site is not None:
+            checked = _on_own_site(record, own_site, report)
+            if checked is None:
+                continue
+            if checked is not record:  # its off-site publisher link was dropped
+                record, digest = checked, record_digest(checked)
+        if current.get(url) == digest:
+            unchanged.setdefault(page_url, []).append(url)
+            report.unchanged += 1
+            continue
+        if imported >= cap:
+            deferred += 1
+            continue
+        imported += 1
         try:
             _import_one(channel, feed, record, page_url, now, report)
         except Exception as exc:  # noqa: BLE001 - one record must not stop the partner
             logger.exception("partner channel %s: importing %s failed", channel.pk, record.url)
             report.errors.append(f"{record.url}: {type(exc).__name__}: {exc}")
+    _mark_seen(channel, unchanged, now)
+    if deferred:
+        report.warnings.append(
+            f"{deferred:,} more new or changed fact-checks wait for the next poll: at most "
+            f"{cap:,} are imported per poll (FACTCHECK_PARTNER_MAX_RECORDS)"
+        )
     _withdraw_gone(channel, feed, poll, seen, now, report)
     return report
+
+
+def _by_url(records: list[tuple[ClaimReviewRecord, str]]) -> dict[str, list[tuple]]:
+    """The poll's records grouped by review URL, in the feed's order, with their digests."""
+    grouped: dict[str, list[tuple]] = {}
+    for record, page_url in records:
+        grouped.setdefault(record.url, []).append((record, page_url, record_digest(record)))
+    return grouped
+
+
+def _one_version(url: str, versions: list[tuple], report: PartnerReport) -> tuple | None:
+    """The one version of a fact-check a poll found, or ``None`` (an error) when the
+    partner lists it with different contents and nothing says which one is meant."""
+    if len({digest for _, _, digest in versions}) == 1:
+        return versions[0]
+    # A sitemap can reach one fact-check on its own page and on a listing page: its own
+    # page is the one that counts.
+    own = [version for version in versions if version[1] == url]
+    if own and len({digest for _, _, digest in own}) == 1:
+        report.warnings.append(
+            f"{url}: listed {len(versions)} times with different content; "
+            "imported the version on its own page"
+        )
+        return own[0]
+    report.errors.append(
+        f"{url}: listed {len(versions)} times with different content; none imported this "
+        "time (the page here stays as it was)"
+    )
+    return None
+
+
+def _own_site(channel_url: str) -> str | None:
+    """The channel URL a record's URL must share a site with; ``None`` for Google's API."""
+    return None if is_google_search(channel_url) else channel_url
+
+
+def _site_label(url: str) -> str:
+    host = (urlsplit(url).hostname or "").rstrip(".")
+    return registrable_domain(host) or host
+
+
+def _on_own_site(
+    record: ClaimReviewRecord, site_url: str, report: PartnerReport
+) -> ClaimReviewRecord | None:
+    """The record if it is the partner's own fact-check (see the module docstring)."""
+    if not same_site(record.url, site_url):
+        report.errors.append(
+            f"{record.url} is not on the partner's site {_site_label(site_url)}: a channel "
+            "imports only its own publisher's fact-checks (a network's shared feed: "
+            "manage.py partners set ID --other-publishers)"
+        )
+        return None
+    if record.publisher_url and not same_site(record.publisher_url, site_url):
+        report.warnings.append(
+            f"{record.url}: the publisher's link {record.publisher_url} is not on the "
+            f"partner's site {_site_label(site_url)}; dropped from the credit"
+        )
+        return dataclasses.replace(record, publisher_url=None)
+    return record
+
+
+def _mark_seen(channel: Channel, unchanged: dict[str, list[str]], now: datetime) -> None:
+    """Unchanged fact-checks: seen now, where they were found (a few queries in all)."""
+    for page_url, urls in unchanged.items():
+        for start in range(0, len(urls), 500):
+            PartnerFactCheck.objects.filter(
+                channel=channel, original_url__in=urls[start : start + 500]
+            ).update(last_seen_at=now, found_at_url=page_url)
 
 
 @transaction.atomic

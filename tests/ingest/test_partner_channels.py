@@ -1,12 +1,16 @@
 """claimreview channels: follow a partner's DataFeed, pages, sitemap or Google's API.
 
 Every fetch is a real HTTP request to the loopback test server through the guarded client.
+The partner's fact-checks live on the partner's own site, the test server: the fixture
+feed's ``https://partner.example`` URLs are served as ``http://127.0.0.1:PORT`` (a channel
+imports only fact-checks on its own site; test_partner_hostile.py covers the others).
 """
 
 from __future__ import annotations
 
 import copy
 import json
+import sys
 from datetime import timedelta
 from io import StringIO
 from pathlib import Path
@@ -25,12 +29,23 @@ from sources.models import Channel, ChannelKind
 
 RES = Path(__file__).resolve().parent.parent / "resources" / "ingest" / "partners"
 JSONLD = "application/ld+json; charset=utf-8"
-VACCINE = "https://partner.example/provjere/vakcine-mikrocipovi"
-POWER = "https://partner.example/provjere/struja-poskupljenje"
+FIXTURE_SITE = "https://partner.example"
+# Set per test to the test server (the partner's own site) by ``_partner_site``.
+SITE = FIXTURE_SITE
+VACCINE = f"{SITE}/provjere/vakcine-mikrocipovi"
+POWER = f"{SITE}/provjere/struja-poskupljenje"
+
+
+@pytest.fixture(autouse=True)
+def _partner_site(local_server, monkeypatch) -> None:
+    module = sys.modules[__name__]
+    monkeypatch.setattr(module, "SITE", local_server.base)
+    monkeypatch.setattr(module, "VACCINE", f"{local_server.base}/provjere/vakcine-mikrocipovi")
+    monkeypatch.setattr(module, "POWER", f"{local_server.base}/provjere/struja-poskupljenje")
 
 
 def _feed() -> dict:
-    return json.loads((RES / "datafeed.json").read_text())
+    return json.loads((RES / "datafeed.json").read_text().replace(FIXTURE_SITE, SITE))
 
 
 def _serve_feed(local_server, feed: dict, path: str = "/api/v1/claimreview.json") -> str:
@@ -62,7 +77,7 @@ def test_datafeed_imports_once_keeping_url_and_publisher(newsroom, local_server,
     page = _page(VACCINE)
     assert page.live
     assert page.original_publisher == "Partner Provjera"
-    assert page.original_publisher_url == "https://partner.example/"
+    assert page.original_publisher_url == f"{SITE}/"
     assert page.locale.language_code == "hr"
     assert page.rating.verdict == "false"
     revisions = page.revisions.count()
@@ -404,7 +419,7 @@ def test_one_withdrawal_among_many_is_not_a_mass_drop(
     template = feed["dataFeedElement"][0]
     for n in range(3):  # five fact-checks in all
         extra = copy.deepcopy(template)
-        extra["url"] = f"https://partner.example/provjere/druga-{n}"
+        extra["url"] = f"{SITE}/provjere/druga-{n}"
         extra["claimReviewed"] = f"{template['claimReviewed']} ({n})"
         feed["dataFeedElement"].append(extra)
     url = _serve_feed(local_server, feed)

@@ -1,7 +1,10 @@
-"""manage.py partners list | partners set CHANNEL_ID (--draft | --publish) [--keep-missing | --withdraw-missing]
+"""manage.py partners list | partners set CHANNEL_ID [--draft | --publish]
+[--keep-missing | --withdraw-missing] [--own-site-only | --other-publishers]
 
 A partner newsroom is followed with ``manage.py channels add claimreview URL``; this
 command shows what each partner channel imported and sets its per-channel choices.
+``--other-publishers`` lets a network's shared feed carry fact-checks published on other
+sites; by default a channel imports only those on its own site (docs/network.md).
 """
 
 from __future__ import annotations
@@ -30,6 +33,17 @@ class Command(BaseCommand):
         missing.add_argument(
             "--withdraw-missing", action="store_true", help="Withdraw what leaves the feed."
         )
+        publishers = change.add_mutually_exclusive_group()
+        publishers.add_argument(
+            "--own-site-only",
+            action="store_true",
+            help="Import only fact-checks on the channel's own site (the default).",
+        )
+        publishers.add_argument(
+            "--other-publishers",
+            action="store_true",
+            help="A network's shared feed: import fact-checks on other sites too.",
+        )
 
     def handle(self, *args: object, **options: object) -> None:
         if options["action"] == "set":
@@ -41,9 +55,10 @@ class Command(BaseCommand):
         for channel in channels:
             feed = PartnerFeed.objects.filter(channel=channel).first()
             mode = feed.publish_mode if feed else f"{PublishMode.PUBLISH} (default)"
+            scope = "other publishers" if feed and feed.other_publishers else "own site only"
             states = PartnerFactCheck.objects.filter(channel=channel)
             self.stdout.write(
-                f"{channel.pk:>4}  {mode:<20}  {channel.url_or_handle}  "
+                f"{channel.pk:>4}  {mode:<20}  {scope:<16}  {channel.url_or_handle}  "
                 f"({states.filter(withdrawn_at=None).count()} imported, "
                 f"{states.filter(held_for_review=True).count()} held for review, "
                 f"{states.exclude(withdrawn_at=None).count()} withdrawn)"
@@ -64,10 +79,16 @@ class Command(BaseCommand):
             feed.withdraw_missing = False
         elif options["withdraw_missing"]:
             feed.withdraw_missing = True
+        if options["own_site_only"]:
+            feed.other_publishers = False
+        elif options["other_publishers"]:
+            feed.other_publishers = True
         feed.save()
+        scope = "carries other publishers" if feed.other_publishers else "own site only"
         self.stdout.write(
             self.style.SUCCESS(
                 f"channel {channel.pk}: {feed.publish_mode}, "
-                f"{'withdraws' if feed.withdraw_missing else 'keeps'} what leaves the feed"
+                f"{'withdraws' if feed.withdraw_missing else 'keeps'} what leaves the feed, "
+                f"{scope}"
             )
         )
