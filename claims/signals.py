@@ -13,7 +13,7 @@ from wagtail.signals import (
     post_page_move,
 )
 
-from .models import FactCheckPage, Rating
+from .models import Claim, FactCheckPage, Rating
 from .services import factcheck_sync_script_alias
 
 logger = logging.getLogger(__name__)
@@ -106,6 +106,13 @@ def _on_rating_saved(sender, instance, created, **kwargs):
         _enqueue(factcheck_reindex_many, ids)
 
 
+def _on_claim_deleted(sender, instance, **kwargs):
+    # Out of the claim vector index once the delete commits (never if it rolls back).
+    from .indexing import claim_vectors_update_on_commit
+
+    claim_vectors_update_on_commit(claim_ids=[instance.pk])
+
+
 def connect() -> None:
     page_published.connect(
         _on_factcheck_published, sender=FactCheckPage, dispatch_uid="claims.sync_script_alias"
@@ -130,6 +137,9 @@ def connect() -> None:
     )
     pre_save.connect(_on_rating_saving, sender=Rating, dispatch_uid="claims.search_rating_before")
     post_save.connect(_on_rating_saved, sender=Rating, dispatch_uid="claims.search_index_rating")
+    post_delete.connect(
+        _on_claim_deleted, sender=Claim, dispatch_uid="claims.claim_vectors_deleted"
+    )
     _register_search_labels()
 
 

@@ -14,8 +14,11 @@ from its inner modules (``tests/test_architecture.py`` enforces it). What is her
   (language, script and confidence, honouring hints) and :func:`site_locale`;
 * embeddings: :func:`embed_queries`, :func:`embed_passages`, :func:`get_embedder`,
   :func:`get_embedding_cache`, :func:`embedding_cache_path`;
-* claim-to-claim similarity: :func:`claim_vector`, :func:`nearest_claims`,
-  :func:`claim_join` (with :class:`ClaimCandidate`, :class:`ClaimJoin`), :func:`most_similar`.
+* claim-to-claim similarity: :func:`claim_vector`, the claim vector index
+  (:func:`index_claims`, :func:`delete_claims`, :func:`rebuild_claims`,
+  :func:`count_claims`, :func:`nearest_claims`: the backend's, apart from the
+  fact-checks), :func:`claim_join` (with :class:`ClaimCandidate`, :class:`ClaimJoin`),
+  :func:`most_similar`.
 
 Imports stay light: the engine (tantivy, numpy, the Elasticsearch client, the language
 detector) is loaded by the first call that needs it, inside these functions.
@@ -60,6 +63,8 @@ __all__ = [
     "SearchResults",
     "claim_join",
     "claim_vector",
+    "count_claims",
+    "delete_claims",
     "delete_documents",
     "detect_language",
     "detect_script",
@@ -71,6 +76,7 @@ __all__ = [
     "get_embedder",
     "get_embedding_cache",
     "hybrid",
+    "index_claims",
     "index_documents",
     "knn",
     "match",
@@ -80,6 +86,7 @@ __all__ = [
     "passages",
     "query",
     "rebuild",
+    "rebuild_claims",
     "register_facet_labels",
     "reset_backends",
     "site_locale",
@@ -317,14 +324,43 @@ def most_similar(query: bytes, candidates: Iterable[tuple[K, bytes]]) -> tuple[K
     return _most_similar(query, candidates)
 
 
-def nearest_claims(
-    query: bytes, candidates: Iterable[tuple[K, bytes]], *, k: int = 20
-) -> list[tuple[K, float]]:
-    """The ``k`` ``(key, vector)`` candidates nearest ``query`` by cosine, best first: a
-    numpy scan over what the caller passes, not a backend kNN (:mod:`search.similarity`)."""
-    from search.similarity import nearest_claims as _nearest
+def index_claims(items: Iterable[tuple[int, bytes | Sequence[float]]]) -> int:
+    """Add or replace claims in the claim vector index: ``(key, vector)`` pairs, the
+    vector as ``Claim.vector`` stores it (float32 passage bytes); an empty vector removes
+    the key. Claims are kept apart from the fact-checks: no search, ``match()``, count or
+    API ever returns them. Returns how many vectors were written."""
+    return get_backend().index_claim_vectors(items)
 
-    return _nearest(query, candidates, k=k)
+
+def delete_claims(ids: Iterable[int]) -> None:
+    """Remove claims (merged, deleted) from the claim vector index; unknown keys are ignored."""
+    get_backend().delete_claim_vectors(ids)
+
+
+def rebuild_claims(
+    items: Iterable[tuple[int, bytes | Sequence[float]]],
+    *,
+    batch_size: int = 1000,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Replace the whole claim vector index with ``items`` (a lazy iterable over the
+    database) and swap it in atomically; writes made meanwhile are kept. Returns the count."""
+    return get_backend().rebuild_claim_vectors(items, batch_size=batch_size, progress=progress)
+
+
+def count_claims() -> int:
+    """How many claims the claim vector index holds."""
+    return get_backend().claim_vector_count()
+
+
+def nearest_claims(
+    query: bytes | Sequence[float], *, k: int = 20, exclude: Iterable[int] = ()
+) -> list[tuple[int, float]]:
+    """The ``k`` indexed claims nearest ``query`` (a new text's *query* vector) by cosine,
+    best first, as ``(key, cosine)``; keys in ``exclude`` are left out. An exact kNN in
+    the backend's claim vector index over every claim it holds (:mod:`search.similarity`);
+    ``[]`` for an empty vector."""
+    return get_backend().nearest_claim_vectors(query, k=k, exclude_ids=exclude)
 
 
 def claim_join(

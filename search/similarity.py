@@ -1,14 +1,18 @@
 """Text-to-text similarity outside the fact-check index: the claim queue's repeats.
 
 ``claims`` keeps one unit vector per claim (``Claim.vector``, float32 bytes: the claim's
-text embedded as a *passage*, like a fact-check's claim) and asks which stored claim a
-new text repeats. The encoding, the scan and the decision are search's rules, so they
-live here, behind ``search.claim_vector``, ``search.nearest_claims`` and
-``search.claim_join``:
+text embedded as a *passage*, like a fact-check's claim), hands each to the backend's
+claim vector index (``search.index_claims``/``delete_claims``/``rebuild_claims``: its
+own index, apart from the fact-checks, so claims never reach public search or
+``search.match()``) and asks which stored claim a new text repeats. The encoding and the
+decision are search's rules, behind ``search.claim_vector``, ``search.nearest_claims``
+and ``search.claim_join``:
 
-1. :func:`nearest_claims`: the ``k`` stored claims nearest the new text's *query* vector
-   (a numpy matrix product over the candidates ``claims`` passes, its most recent
-   ``FACTCHECK_CLAIM_SIMILARITY_WINDOW``; not a backend kNN, see docs/architecture.md);
+1. ``search.nearest_claims``: the ``k`` indexed claims nearest the new text's *query*
+   vector, an exact cosine kNN in the configured backend over every claim in the queue
+   (``BaseSearchBackend.nearest_claim_vectors``: the embedded engine's numpy matrix,
+   Elasticsearch's ``<prefix>-claims`` index). :func:`nearest_claims` here is the same
+   ranking over candidates a caller passes in memory (the benchmark's queue);
 2. :func:`claim_join`: the calibrated decision of ``search.match()`` applied to them.
    The score is the query-passage cosine plus the decision's part of the place/number/
    month agreement (a conflict lowers it, a shared place never raises it), exactly the
@@ -79,7 +83,9 @@ def nearest_claims(
 ) -> list[tuple[K, float]]:
     """The ``k`` candidates nearest ``query`` by cosine, best first (ties: the first given).
 
-    Skips candidates with no vector or one of another size, like :func:`most_similar`."""
+    An in-memory scan over what the caller passes (``bench/claim_to_claim.py``); the claim
+    queue asks the backend's index instead (``search.nearest_claims``). Skips candidates
+    with no vector or one of another size, like :func:`most_similar`."""
     if not query or k < 1:
         return []
     keys, scores = _rows(query, candidates)

@@ -10,7 +10,10 @@ Which claim a text joins (docs/claim-queue.md, "Intake"; docs/matching.md,
 "Claim-to-claim"): the same folded text (any script) joins at once (``hash``);
 otherwise the nearest stored claims by embedding go through ``search.claim_join``, the
 calibrated decision of ``search.match()`` (threshold and margin over the best candidate
-that is not the same claim), and a match joins (``vector``). The sighting records how it
+that is not the same claim), and a match joins (``vector``). The nearest claims come from
+the search backend's claim vector index (every claim in the queue, not a recent window),
+which ``claim_create`` and ``claim_split_sighting`` add to at once and merges and deletes
+take from after their commit (``claims.indexing``). The sighting records how it
 joined, the score, its language and its claim text, so the claim page can say "joined
 automatically (score 0.91)" and an editor can split it off again.
 """
@@ -23,13 +26,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sources.urls import safe_http_url
 
+from ..indexing import claim_vectors_update
 from ..models import (
     Claim,
     ClaimMatch,
@@ -49,6 +52,14 @@ from .stats import claim_refresh_stats
 from .transitions import claim_transition
 
 logger = logging.getLogger(__name__)
+
+#: Nearest claims the decision looks at (``search.claim_join``'s ``JOIN_CANDIDATES``).
+JOIN_CANDIDATES = 20
+#: Rounds of asking the index again, for twice as many, when some of its nearest claims
+#: are not in the queue as it stands (merged or deleted and not yet removed, or written by
+#: a transaction that rolled back): up to 20 * (2**6 - 1) such entries are looked past.
+NEAREST_ROUNDS = 6
+_warned_unfilled = False
 
 MAX_CLAIM_CHARS = 5000
 MAX_SIGHTING_TEXT = 20_000
@@ -117,12 +128,16 @@ def claim_signature(*, text: str, language: str) -> Signature:
 
 def _candidates(pks: list[int]) -> list[Any]:
     """The claims ``pks`` as ``search.ClaimCandidate``s, in that order, each knowing the
-    claims an editor split from it or it from them."""
+    claims an editor split from it or it from them. Claims that are merged, gone or
+    without a vector are left out: the database, not the index, says what is in the queue."""
     import search
 
     rows = {
         row["pk"]: row
-        for row in Claim.objects.filter(pk__in=pks).values("pk", "vector", "text", "split_from")
+        for row in Claim.objects.filter(pk__in=pks)
+        .exclude(status=ClaimStatus.MERGED)
+        .exclude(vector=b"")
+        .values("pk", "vector", "text", "split_from")
     }
     distinct: dict[int, set[int]] = {pk: set() for pk in rows}
     splits = Claim.objects.filter(split_from__in=pks).values_list("pk", "split_from")
@@ -144,15 +159,56 @@ def _candidates(pks: list[int]) -> list[Any]:
     ]
 
 
+def _nearest_candidates(query: bytes) -> list[Any]:
+    """The ``JOIN_CANDIDATES`` claims nearest ``query`` in the claim vector index that are
+    in the queue now, nearest first (``search.nearest_claims`` over every indexed claim;
+    entries the database no longer has as live claims are excluded and the index asked
+    again, a few rounds at most)."""
+    import search
+
+    stale: set[int] = set()
+    candidates: list[Any] = []
+    k = JOIN_CANDIDATES
+    for _round in range(NEAREST_ROUNDS):
+        found = search.nearest_claims(query, k=k, exclude=stale)
+        nearest = [pk for pk, _cosine in found]
+        candidates = _candidates(nearest)
+        if len(candidates) >= JOIN_CANDIDATES or len(nearest) < k:
+            break  # the nearest live claims, or every claim the index has
+        stale |= set(nearest) - {c.key for c in candidates}
+        k *= 2
+    if not candidates and not stale:
+        _warn_if_unfilled()
+    return candidates[:JOIN_CANDIDATES]
+
+
+def _warn_if_unfilled() -> None:
+    """Say once per process when the claim index is empty but the queue is not: claims
+    stored before the index existed enter it with ``manage.py rebuild_search_index``."""
+    global _warned_unfilled
+    if _warned_unfilled:
+        return
+    import search
+
+    if search.count_claims() == 0 and (
+        Claim.objects.exclude(status=ClaimStatus.MERGED).exclude(vector=b"").exists()
+    ):
+        _warned_unfilled = True
+        logger.warning(
+            "the claim vector index is empty but the queue has claims: new texts are "
+            "joined to them by exact text only; run manage.py rebuild_search_index"
+        )
+
+
 def claim_find_join(
     *, text: str, language: str = "", signature: Signature | None = None
 ) -> Join | None:
     """The claim this text repeats, if any, and how it was decided.
 
     1. **Same folded text** (``hash``): the first claim with the text's hash.
-    2. **Same claim** (``vector``): the 20 nearest of the most
-       recent ``FACTCHECK_CLAIM_SIMILARITY_WINDOW`` (default 5000) claims that are not
-       merged (``search.nearest_claims``), decided by ``search.claim_join``: the
+    2. **Same claim** (``vector``): the 20 nearest claims that are not merged, from the
+       search backend's claim vector index (``search.nearest_claims``, an exact kNN over
+       every claim in the queue), decided by ``search.claim_join``: the
        calibrated threshold and margin of ``search.match()`` on the query-passage cosine
        with place/number/month conflicts; the runner-up is the best candidate that is not
        the same claim as the top one (near-duplicates of one claim, unless an editor split
@@ -167,17 +223,14 @@ def claim_find_join(
             return Join(follow_merged(same), JoinMethod.HASH)
     if not sig.query:
         return None
-    window = int(settings.FACTCHECK_CLAIM_SIMILARITY_WINDOW)
-    rows = (
-        Claim.objects.exclude(status=ClaimStatus.MERGED)
-        .exclude(vector=b"")
-        .order_by("-last_seen")
-        .values_list("pk", "vector")[:window]
-    )
-    nearest = search.nearest_claims(sig.query, rows)
-    if not nearest:
+    try:
+        candidates = _nearest_candidates(sig.query)
+    except Exception:  # noqa: BLE001 - an unreachable index must not lose the claim
+        logger.exception("the claim vector index failed; the text joins by exact text only")
         return None
-    decision = search.claim_join(sig.query, text, _candidates([pk for pk, _cos in nearest]))
+    if not candidates:
+        return None
+    decision = search.claim_join(sig.query, text, candidates)
     if decision is None or not decision.is_match:
         return None
     return Join(Claim.objects.get(pk=decision.key), JoinMethod.VECTOR, round(decision.score, 4))
@@ -247,6 +300,10 @@ def claim_create(
             _sighting_from(claim, sighting).save()
         claim_refresh_stats(claim=claim)
         log_claim(claim, "claims.create", user=user, source=sighting.source if sighting else "")
+    # At once, not after the commit: the next item (even in the same transaction) may
+    # repeat this claim. A rollback leaves an entry the database does not have, which
+    # ``claim_find_join`` skips.
+    claim_vectors_update(claim_ids=[claim.pk])
     if suggest:
         claim_suggest_matches(claim=claim)
     return claim
@@ -479,6 +536,7 @@ def claim_split_sighting(
         log_claim(new, "claims.split_off", user=user, split_from=source.pk, sighting=moved.pk)
         change.stats()
         change.log(sighting=moved.pk, into=new.pk)
+    claim_vectors_update(claim_ids=[new.pk])
     if suggest:
         claim_suggest_matches(claim=new)
     return new

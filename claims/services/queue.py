@@ -15,6 +15,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from wagtail.models import Page
 
+from ..indexing import claim_vectors_update_on_commit
 from ..models import (
     Claim,
     ClaimAppearance,
@@ -175,6 +176,9 @@ def claim_merge(
             into.log(merged=source.pk)
             merged.set(status=ClaimStatus.MERGED, merged_into=target)
             merged.log(into=target.pk)
+        # The merged claim leaves the claim vector index once this commits (never if it
+        # rolls back); until then ``claim_find_join`` skips it anyway.
+        claim_vectors_update_on_commit(claim_ids=[source.pk])
     return into.claim
 
 

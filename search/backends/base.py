@@ -24,15 +24,19 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
+
 from search.fusion import RRF_K, rrf_fuse
 from search.normalize import HBS_LANGUAGES, language_family, tokens
-from search.types import FACET_FIELDS, Hit, SearchDocument, SearchResults
+from search.types import FACET_FIELDS, VECTOR_DIMS, Hit, SearchDocument, SearchResults
 
 #: Characters of a query that are analysed; the rest is ignored (bounded work per request).
 MAX_QUERY_CHARS = 1000
 #: Distinct query tokens used; a pasted article becomes its first 64 content words.
 MAX_QUERY_TOKENS = 64
 ProgressCallback = Callable[[int], None]
+#: A claim's vector: float32 bytes (``Claim.vector``) or floats.
+ClaimVector = bytes | Sequence[float]
 
 
 class SearchBackendError(Exception):
@@ -174,6 +178,57 @@ class BaseSearchBackend:
         semantic = self.knn(vector, k=depth, filters=filters) if vector is not None else []
         return reciprocal_rank_fusion(lexical, semantic, k=k)
 
+    # --- claim vectors --------------------------------------------------------------
+    #
+    # The claim queue's own vector index (``claims``' ``Claim.vector``: a claim embedded as
+    # a *passage*), kept apart from the fact-checks: claims are never searched, counted,
+    # matched or shown by the hooks above, and the fact-check ``rebuild``/``clear`` leave
+    # them alone. Keys are the claims' integer primary keys.
+
+    def index_claim_vectors(self, items: Iterable[tuple[int, ClaimVector]]) -> int:
+        """Add or replace claim vectors by key; return how many were written.
+
+        A vector is float32 bytes (``Claim.vector``) or a sequence of floats, of
+        ``VECTOR_DIMS`` dimensions (``ValueError`` otherwise); it is stored at unit length.
+        An empty vector removes the key (the claim has no embedding any more). Visible to
+        :meth:`nearest_claim_vectors` in this process at once; in others after
+        :meth:`refresh` (embedded) or the refresh interval (Elasticsearch).
+        """
+        raise NotImplementedError
+
+    def delete_claim_vectors(self, ids: Iterable[int]) -> None:
+        """Remove claim vectors by key; unknown keys are ignored."""
+        raise NotImplementedError
+
+    def nearest_claim_vectors(
+        self, vector: ClaimVector, *, k: int = 20, exclude_ids: Iterable[int] = ()
+    ) -> list[tuple[int, float]]:
+        """The ``k`` stored claims nearest ``vector`` by cosine, best first, as
+        ``(key, cosine)``; keys in ``exclude_ids`` never appear. Exact (the cosines the
+        calibrated decision was fitted on); ``[]`` for an empty vector or ``k < 1``."""
+        raise NotImplementedError
+
+    def clear_claim_vectors(self) -> None:
+        """Remove every claim vector (the fact-checks are untouched)."""
+        raise NotImplementedError
+
+    def rebuild_claim_vectors(
+        self,
+        items: Iterable[tuple[int, ClaimVector]],
+        *,
+        batch_size: int = 1000,
+        progress: ProgressCallback | None = None,
+    ) -> int:
+        """Replace every claim vector with ``items`` and swap them in atomically; return
+        how many were written. Like :meth:`rebuild`: readers keep the old set until the
+        swap, a crash leaves it serving, and writes made meanwhile by other processes are
+        not lost (pass ``items`` as a lazy iterable over the source of truth)."""
+        raise NotImplementedError
+
+    def claim_vector_count(self) -> int:
+        """Number of claim vectors stored."""
+        raise NotImplementedError
+
 
 # --- shared helpers -----------------------------------------------------------------
 
@@ -205,6 +260,30 @@ def reciprocal_rank_fusion(lexical: list[Hit], semantic: list[Hit], *, k: int) -
         hit.score = score
         ranked.append(hit)
     return ranked
+
+
+def claim_vector_array(vector: ClaimVector) -> np.ndarray | None:
+    """``vector`` as a unit-length float32 array of ``VECTOR_DIMS``; ``None`` when empty.
+
+    Raises ``ValueError`` for another number of dimensions (another model's vectors are
+    never compared with ours)."""
+    if isinstance(vector, bytes | bytearray | memoryview):
+        raw = bytes(vector)
+        if not raw:
+            return None
+        if len(raw) % 4:
+            raise ValueError(f"claim vector bytes must be float32, got {len(raw)} bytes")
+        array = np.frombuffer(raw, dtype=np.float32)
+    else:
+        array = np.asarray(vector, dtype=np.float32).reshape(-1)
+        if not array.size:
+            return None
+    if array.shape[0] != VECTOR_DIMS:
+        raise ValueError(f"vectors must have {VECTOR_DIMS} dimensions, got {array.shape[0]}")
+    norm = float(np.linalg.norm(array))
+    if not norm or not np.isfinite(norm):
+        return None
+    return (array / norm).astype(np.float32)
 
 
 def query_tokens(query: str, language: str | None) -> tuple[list[str], list[str]]:

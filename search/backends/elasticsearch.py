@@ -36,7 +36,11 @@ Indices are deleted by name, never by wildcard (``action.destructive_requires_na
 is on by default). Credentials (``api_key`` or basic auth) and ``ca_certs`` come from
 ``ELASTICSEARCH_API_KEY`` / ``ELASTICSEARCH_USERNAME`` + ``ELASTICSEARCH_PASSWORD`` /
 ``ELASTICSEARCH_CA_CERTS``; start-up needs no cluster privilege (no ``GET /``), only
-index privileges on ``<prefix>-factchecks*``.
+index privileges on ``<prefix>-factchecks*`` and ``<prefix>-claims*``.
+
+The claim queue's vectors live in their own index, ``<prefix>-claims`` (an alias, created
+on the first claim written; a ``dense_vector`` per claim, exact cosine kNN): never
+searched, counted or matched with the fact-checks (see "claim vectors" below).
 
 Hybrid ranking is the shared Python RRF of ``base.py``: ES's RRF retriever needs an
 Enterprise licence.
@@ -44,6 +48,7 @@ Enterprise licence.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import time
@@ -55,8 +60,10 @@ from elasticsearch import ApiError, Elasticsearch, NotFoundError, TransportError
 
 from search.backends.base import (
     BaseSearchBackend,
+    ClaimVector,
     ProgressCallback,
     SearchBackendError,
+    claim_vector_array,
     clean_filters,
     doc_language,
     highlight,
@@ -178,6 +185,11 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
         #: Points at the index a running ``rebuild`` fills; absent otherwise.
         self.rebuild_alias = f"{self.alias}-rebuilding"
         self._index_name = re.compile(rf"{re.escape(self.alias)}-\d{{20}}")
+        #: The claim queue's vectors: their own index, never searched or matched.
+        self.claims_alias = f"{self.index_prefix}-claims"
+        self.claims_rebuild_alias = f"{self.claims_alias}-rebuilding"
+        self._claims_index_name = re.compile(rf"{re.escape(self.claims_alias)}-\d{{20}}")
+        self._claims_ready = False
         # Tests and small deployments want read-your-writes; production relies on the
         # refresh interval (``wait_for`` makes every bulk wait for it).
         self.refresh_writes = "wait_for" if self.params.get("REFRESH") else False
@@ -291,7 +303,7 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
         """Delete indices by their exact names (never a wildcard: clusters refuse those)."""
         names = sorted(set(names))
         for name in names:
-            if not self._index_name.fullmatch(name):
+            if not (self._index_name.fullmatch(name) or self._claims_index_name.fullmatch(name)):
                 raise SearchBackendError(f"refusing to delete {name!r}: not an index of ours")
         if names:
             self.client.indices.delete(index=",".join(names), ignore_unavailable=True)
@@ -322,6 +334,8 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
     def drop_all(self) -> None:
         """Delete every index of this prefix, by name (tests; never called by the application)."""
         self._delete_indices(self._own_indices())
+        self._delete_indices(self._own_claims_indices())
+        self._claims_ready = False
 
     # --- writes -------------------------------------------------------------------
 
@@ -368,7 +382,7 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
         status = item.get("status")
         if op_type == "delete" and status == 404:
             return True  # deleting a missing id
-        if item.get("_index") == self.rebuild_alias and status == 404:
+        if item.get("_index") in (self.rebuild_alias, self.claims_rebuild_alias) and status == 404:
             return True  # the dual write when no rebuild runs (require_alias)
         # The rebuild's ``create`` lost to a live write: the live one is newer.
         return op_type == "create" and status == 409
@@ -710,6 +724,240 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
             cosine = 2.0 * float(raw["_score"]) - 1.0
             hits.append(Hit(id=raw["_id"], score=cosine, fields=source))
         return hits
+
+    # --- claim vectors ----------------------------------------------------------------
+    #
+    # ``<prefix>-claims``: an alias over one ``<prefix>-claims-<timestamp>`` index holding
+    # a vector per claim (``_id`` = the claim's key), created on the first claim write.
+    # Writes and rebuilds follow the fact-check index's rules: ``require_alias``, a dual
+    # write to ``<prefix>-claims-rebuilding``, ``create`` in the rebuild, tombstones for
+    # live deletes, an atomic alias swap. Nothing else reads this index.
+
+    def claims_index_body(self) -> dict[str, Any]:
+        """``settings`` and ``mappings`` of a claims index: the fact-checks' vector type
+        (``ELASTICSEARCH_VECTOR_INDEX``, exact ``flat`` by default) and shards."""
+        settings: dict[str, Any] = {"number_of_shards": self.shards}
+        if self.replicas is not None:
+            settings["number_of_replicas"] = self.replicas
+        return {
+            "settings": settings,
+            "mappings": {
+                "dynamic": "strict",
+                "properties": {
+                    "vector": {
+                        "type": "dense_vector",
+                        "dims": VECTOR_DIMS,
+                        "index": True,
+                        "similarity": "cosine",
+                        "index_options": {"type": self.vector_index},
+                    },
+                    "tombstone": {"type": "boolean"},
+                },
+            },
+        }
+
+    def _new_claims_index_name(self) -> str:
+        return (
+            f"{self.claims_alias}-{time.strftime('%Y%m%d%H%M%S')}{time.time_ns() % 1_000_000:06d}"
+        )
+
+    def _create_claims_index(self, name: str, *, aliases: dict[str, Any] | None = None) -> None:
+        body = self.claims_index_body()
+        extra: dict[str, Any] = {"aliases": aliases} if aliases else {}
+        self.client.indices.create(
+            index=name, settings=body["settings"], mappings=body["mappings"], **extra
+        )
+
+    def _ensure_claims_alias(self) -> None:
+        """Create the claims index behind its alias on first use (once per instance)."""
+        if self._claims_ready:
+            return
+        if not self.client.indices.exists_alias(name=self.claims_alias):
+            name = self._new_claims_index_name()
+            self._create_claims_index(name)
+            try:
+                self.client.indices.update_aliases(
+                    actions=[
+                        {"add": {"index": name, "alias": self.claims_alias, "is_write_index": True}}
+                    ]
+                )
+            except ApiError:
+                # Another process created it at the same moment: use theirs.
+                self._delete_indices([name])
+                if not self.client.indices.exists_alias(name=self.claims_alias):
+                    raise
+        self._claims_ready = True
+
+    def _own_claims_indices(self) -> list[str]:
+        try:
+            found = self.client.indices.get_alias(index=f"{self.claims_alias}-*").body
+        except NotFoundError:
+            return []
+        return sorted(name for name in found if self._claims_index_name.fullmatch(name))
+
+    @staticmethod
+    def _claim_source(vector: Any) -> dict[str, Any]:
+        return {"vector": [float(x) for x in vector]}
+
+    def _write_claims(self, ops: dict[int, Any]) -> None:
+        def dual() -> Iterator[dict[str, Any]]:
+            for key, vector in ops.items():
+                doc_id = str(key)
+                if vector is None:
+                    yield {"_op_type": "delete", "_index": self.claims_alias, "_id": doc_id}
+                    # A running rebuild may still copy this claim: block its stale copy.
+                    source: dict[str, Any] = {"tombstone": True}
+                else:
+                    source = self._claim_source(vector)
+                    yield {
+                        "_op_type": "index",
+                        "_index": self.claims_alias,
+                        "_id": doc_id,
+                        "_source": source,
+                    }
+                yield {
+                    "_op_type": "index",
+                    "_index": self.claims_rebuild_alias,
+                    "_id": doc_id,
+                    "_source": source,
+                }
+
+        if not ops:
+            return
+        self._ensure_claims_alias()
+        # ``refresh=true``: the next item ingested may repeat this claim, and must find it
+        # (the fact-check index waits for its interval; this one is small and written
+        # once per new claim, not per sighting).
+        self._bulk(dual(), require_alias=True, refresh=True)
+
+    def index_claim_vectors(self, items: Iterable[tuple[int, ClaimVector]]) -> int:
+        ops = {int(key): claim_vector_array(vector) for key, vector in items}
+        self._write_claims(ops)
+        return sum(v is not None for v in ops.values())
+
+    def delete_claim_vectors(self, ids: Iterable[int]) -> None:
+        self._write_claims(dict.fromkeys((int(i) for i in ids), None))
+
+    def claims_knn_body(
+        self, vector: Sequence[float], *, k: int, exclude_ids: Iterable[int] = ()
+    ) -> dict[str, Any]:
+        """The request body for :meth:`nearest_claim_vectors` (``vector`` at unit length)."""
+        knn: dict[str, Any] = {
+            "field": "vector",
+            "query_vector": [float(x) for x in vector],
+            "k": k,
+            "num_candidates": max(100, k * 10),
+        }
+        if vector_index_is_quantised(self.vector_index):
+            knn["rescore_vector"] = {"oversample": RESCORE_OVERSAMPLE}
+        excluded = sorted({str(int(i)) for i in exclude_ids}, key=int)
+        if excluded:
+            knn["filter"] = {"bool": {"must_not": [{"ids": {"values": excluded}}]}}
+        return {"knn": knn, "size": k, "_source": False}
+
+    def nearest_claim_vectors(
+        self, vector: ClaimVector, *, k: int = 20, exclude_ids: Iterable[int] = ()
+    ) -> list[tuple[int, float]]:
+        query = claim_vector_array(vector)
+        if query is None or k < 1:
+            return []
+        body = self.claims_knn_body(query.tolist(), k=k, exclude_ids=exclude_ids)
+        try:
+            response = self.client.search(index=self.claims_alias, **body)
+        except NotFoundError:
+            return []  # no claim was written yet
+        # ES reports cosine similarity as (1 + cos) / 2; give back the cosine.
+        return [
+            (int(raw["_id"]), 2.0 * float(raw["_score"]) - 1.0) for raw in response["hits"]["hits"]
+        ]
+
+    def clear_claim_vectors(self) -> None:
+        with contextlib.suppress(NotFoundError):  # no claim was written yet
+            self.client.delete_by_query(
+                index=self.claims_alias, query={"match_all": {}}, refresh=True, conflicts="proceed"
+            )
+
+    def claim_vector_count(self) -> int:
+        try:
+            query = {"bool": {"must_not": [TOMBSTONES]}}
+            return int(self.client.count(index=self.claims_alias, query=query)["count"])
+        except NotFoundError:
+            return 0
+
+    def rebuild_claim_vectors(
+        self,
+        items: Iterable[tuple[int, ClaimVector]],
+        *,
+        batch_size: int = 1000,
+        progress: ProgressCallback | None = None,
+    ) -> int:
+        live = set(self._alias_indices(self.claims_alias))
+        stale = [n for n in self._alias_indices(self.claims_rebuild_alias) if n not in live]
+        if stale:
+            logger.warning("deleting the index of an abandoned claims rebuild: %s", stale)
+            self._delete_indices(stale)
+        new = self._new_claims_index_name()
+        # Born with the rebuilding alias: from now on every live write also lands here.
+        self._create_claims_index(new, aliases={self.claims_rebuild_alias: {}})
+        copied: set[int] = set()
+        count = 0
+
+        def write(batch: dict[int, Any]) -> None:
+            actions: list[dict[str, Any]] = []
+            for key, vector in batch.items():
+                if vector is None:
+                    if key in copied:  # a repeated key, now without a vector
+                        actions.append({"_op_type": "delete", "_index": new, "_id": str(key)})
+                        copied.discard(key)
+                    continue
+                actions.append(
+                    {
+                        # ``create``: a live write that got there first is newer.
+                        "_op_type": "index" if key in copied else "create",
+                        "_index": new,
+                        "_id": str(key),
+                        "_source": self._claim_source(vector),
+                    }
+                )
+                copied.add(key)
+            if actions:
+                self._bulk(actions, refresh=False)
+
+        try:
+            batch: dict[int, Any] = {}
+            pending = 0
+            for key, vector in items:
+                batch[int(key)] = claim_vector_array(vector)
+                pending += 1
+                if pending >= batch_size:
+                    write(batch)
+                    count += pending
+                    batch, pending = {}, 0
+                    if progress is not None:
+                        progress(count)
+            if pending:
+                write(batch)
+                count += pending
+                if progress is not None:
+                    progress(count)
+            self.client.indices.refresh(index=new)
+            old = self._alias_indices(self.claims_alias)
+            actions: list[dict[str, Any]] = [
+                {"remove": {"index": new, "alias": self.claims_rebuild_alias, "must_exist": True}},
+                *({"remove": {"index": name, "alias": self.claims_alias}} for name in old),
+                {"add": {"index": new, "alias": self.claims_alias, "is_write_index": True}},
+            ]
+            self.client.indices.update_aliases(actions=actions)
+        except BaseException:
+            try:
+                self._delete_indices([new])
+            except Exception:  # the original error is the one to report
+                logger.exception("could not delete the half-built index %s", new)
+            raise
+        self._purge_tombstones(new)
+        self._delete_indices(name for name in old if name != new)
+        self._claims_ready = True
+        return len(copied)
 
 
 SearchBackend = ElasticsearchSearchBackend

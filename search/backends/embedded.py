@@ -9,6 +9,9 @@ Layout of ``<FACTCHECK_VAR_DIR>/search/`` (or ``params["PATH"]``)::
         VECTORS             name of the live vector version (replaced atomically)
         vectors-<v>.npy     float32, L2-normalised rows
         vectors-<v>.json    {"ids": [...], "meta": [...]} row by row
+    claims/                 the claim queue's vectors, never searched or matched:
+        STATE, seg-*.npz    a small log-structured store (``claim_vectors.py``), outside
+                            the generations, so a fact-check rebuild leaves it alone
 
 Why this shape:
 
@@ -47,13 +50,16 @@ import numpy as np
 
 from search.backends.base import (
     BaseSearchBackend,
+    ClaimVector,
     ProgressCallback,
     SearchBackendError,
+    claim_vector_array,
     clean_filters,
     doc_language,
     highlight,
     query_tokens,
 )
+from search.backends.claim_vectors import ClaimVectorStore, Ops, unique_last
 from search.normalize import language_family, normalize
 from search.types import FACET_FIELDS, VECTOR_DIMS, Hit, SearchDocument, SearchResults
 
@@ -112,6 +118,7 @@ class EmbeddedSearchBackend(BaseSearchBackend):
         self._matrix = np.zeros((0, VECTOR_DIMS), dtype=np.float32)
         self._vector_ids: list[str] = []
         self._vector_meta: list[dict[str, Any]] = []
+        self._claims = ClaimVectorStore(self.root)
         self._ensure_initialised()
         try:
             self.refresh()
@@ -583,6 +590,69 @@ class EmbeddedSearchBackend(BaseSearchBackend):
             for i in top
             if np.isfinite(scores[i])
         ]
+
+    # --- claim vectors ------------------------------------------------------------
+
+    def _write_claims(self, ops: Ops) -> None:
+        if not ops:
+            return
+        with self._write_lock(), self._state_lock:
+            self._claims.write(ops)
+
+    def index_claim_vectors(self, items: Iterable[tuple[int, ClaimVector]]) -> int:
+        ops: Ops = {int(key): claim_vector_array(vector) for key, vector in items}
+        self._write_claims(ops)
+        return sum(v is not None for v in ops.values())
+
+    def delete_claim_vectors(self, ids: Iterable[int]) -> None:
+        self._write_claims(dict.fromkeys((int(i) for i in ids), None))
+
+    def nearest_claim_vectors(
+        self, vector: ClaimVector, *, k: int = 20, exclude_ids: Iterable[int] = ()
+    ) -> list[tuple[int, float]]:
+        query = claim_vector_array(vector)
+        if query is None or k < 1:
+            return []
+        with self._state_lock:
+            self._claims.refresh()
+            return self._claims.nearest(query, k, exclude_ids)
+
+    def clear_claim_vectors(self) -> None:
+        with self._write_lock(), self._state_lock:
+            self._claims.clear()
+
+    def rebuild_claim_vectors(
+        self,
+        items: Iterable[tuple[int, ClaimVector]],
+        *,
+        batch_size: int = 1000,
+        progress: ProgressCallback | None = None,
+    ) -> int:
+        # The write lock is held throughout: writers wait for the swap and then write on
+        # top of it, so nothing they write is lost (as in ``rebuild``).
+        with self._write_lock():
+            keys: list[int] = []
+            vectors: list[np.ndarray] = []
+            count = 0
+            for key, vector in items:
+                array = claim_vector_array(vector)
+                if array is not None:
+                    keys.append(int(key))
+                    vectors.append(array)
+                count += 1
+                if progress is not None and count % batch_size == 0:
+                    progress(count)
+            ids, matrix = unique_last(keys, vectors)
+            with self._state_lock:
+                self._claims.replace(ids, matrix)
+            if progress is not None and count % batch_size:
+                progress(count)
+        return len(ids)
+
+    def claim_vector_count(self) -> int:
+        with self._state_lock:
+            self._claims.refresh()
+            return self._claims.count()
 
 
 def _meta_matches(meta: dict[str, Any], filters: dict[str, Any]) -> bool:

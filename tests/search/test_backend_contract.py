@@ -379,3 +379,160 @@ def test_unreachable_elasticsearch_is_improperly_configured() -> None:
     pytest.importorskip("elasticsearch")
     with pytest.raises(ImproperlyConfigured, match="unusable"):
         load_backend("elasticsearch", {"URL": "http://127.0.0.1:9", "TIMEOUT": 1})
+
+
+# --- claim vectors: the claim queue's own index, apart from the fact-checks -----------------
+
+
+def _recorded_elasticsearch(settings, tmp_path):
+    """Elasticsearch through the recorded-request fake that also answers kNN
+    (``test_claim_vector_index.KnnCluster``): the claim contract without a cluster."""
+    pytest.importorskip("elasticsearch")
+    from test_claim_vector_index import new_cluster, recorded_backend
+
+    cluster = new_cluster()
+    backend = recorded_backend(cluster)
+    # "Another process": its own client on the same cluster.
+    backend.another = lambda: recorded_backend(cluster)
+    return backend
+
+
+@pytest.fixture(
+    params=[
+        pytest.param(_embedded, id="embedded"),
+        pytest.param(_recorded_elasticsearch, id="elasticsearch-recorded"),
+        pytest.param(_elasticsearch, id="elasticsearch", marks=needs_es),
+    ]
+)
+def claim_backend(request, settings, tmp_path):
+    backend = request.param(settings, tmp_path)
+    if not hasattr(backend, "another"):  # another process, as far as the engine is concerned
+        if hasattr(backend, "index_prefix"):
+            backend.another = lambda: backend.__class__({**backend.params})
+        else:
+            backend.another = lambda: load_backend("embedded")
+    yield backend
+    if hasattr(backend, "drop_all"):
+        backend.drop_all()
+
+
+def _claim_vec(seed: int) -> np.ndarray:
+    vector = np.asarray(_vec(seed), dtype=np.float32)
+    return vector / np.linalg.norm(vector)
+
+
+def test_claim_vectors_nearest_by_cosine_with_exclusions(claim_backend) -> None:
+    from search.similarity import vector_bytes
+
+    claim_backend.index_claim_vectors(
+        [(i, vector_bytes(_claim_vec(i))) for i in range(1, 6)]  # bytes, as Claim.vector
+    )
+    claim_backend.index_claim_vectors([(6, list(_claim_vec(6)))])  # or floats
+    query = _claim_vec(2) + 0.4 * _claim_vec(4)
+    unit = query / np.linalg.norm(query)
+    found = claim_backend.nearest_claim_vectors(list(query), k=3)
+    cosines = {i: float(_claim_vec(i) @ unit) for i in range(1, 7)}
+    best = sorted(cosines, key=lambda i: -cosines[i])
+    assert [key for key, _ in found] == best[:3] and best[:2] == [2, 4]
+    for key, cosine in found:
+        assert cosine == pytest.approx(cosines[key], abs=1e-4)
+    assert all(isinstance(key, int) for key, _ in found)
+    without = claim_backend.nearest_claim_vectors(list(query), k=2, exclude_ids=[2])
+    assert [key for key, _ in without] == [4, best[2]]
+    assert claim_backend.claim_vector_count() == 6
+    assert claim_backend.nearest_claim_vectors(b"", k=3) == []
+
+
+def test_claim_vectors_replace_delete_and_clear(claim_backend) -> None:
+    claim_backend.index_claim_vectors([(1, _claim_vec(1)), (2, _claim_vec(2))])
+    claim_backend.index_claim_vectors([(1, _claim_vec(9))])  # same key: replaced
+    assert claim_backend.claim_vector_count() == 2
+    assert [k for k, _ in claim_backend.nearest_claim_vectors(_claim_vec(9), k=1)] == [1]
+    assert claim_backend.nearest_claim_vectors(_claim_vec(9), k=1)[0][1] == pytest.approx(
+        1.0, abs=1e-4
+    )
+    claim_backend.delete_claim_vectors([1, 404])
+    assert [k for k, _ in claim_backend.nearest_claim_vectors(_claim_vec(9), k=5)] == [2]
+    claim_backend.index_claim_vectors([(2, b"")])  # no vector any more: removed
+    assert claim_backend.nearest_claim_vectors(_claim_vec(2), k=5) == []
+    claim_backend.index_claim_vectors([(3, _claim_vec(3))])
+    claim_backend.clear_claim_vectors()
+    assert claim_backend.claim_vector_count() == 0
+    assert claim_backend.nearest_claim_vectors(_claim_vec(3), k=5) == []
+
+
+def test_claims_never_reach_the_fact_check_index(claim_backend) -> None:
+    """Claims share no index with fact-checks: search, kNN, hybrid and count never see
+    them, and a fact-check rebuild or clear does not drop them."""
+    claim_backend.index_documents(corpus()[:1])
+    claim_backend.refresh()
+    claim_backend.index_claim_vectors([(7, _claim_vec(1)), (8, _claim_vec(2))])
+    if type(claim_backend).__name__ == "EmbeddedSearchBackend":  # the fake answers no text
+        assert ids(claim_backend.search("vucic")) == ["sr-cyr"]
+        assert ids(claim_backend.knn(_vec(1), k=10)) == ["sr-cyr"]
+        assert ids(claim_backend.hybrid("vucic", _vec(2), k=10)) == ["sr-cyr"]
+    assert claim_backend.count() == 1
+    claim_backend.rebuild(corpus()[1:2])
+    claim_backend.clear()
+    assert claim_backend.claim_vector_count() == 2
+
+
+def test_claim_vectors_rebuild_swaps_and_keeps_writes_made_meanwhile(claim_backend) -> None:
+    claim_backend.index_claim_vectors([(1, _claim_vec(1)), (2, _claim_vec(2)), (3, _claim_vec(3))])
+    other = claim_backend.another()
+    finished = threading.Event()
+    failures: list[BaseException] = []
+
+    def live_writes() -> None:
+        try:
+            other.index_claim_vectors([(2, _claim_vec(20)), (4, _claim_vec(4))])
+            other.delete_claim_vectors([3])
+        except BaseException as exc:  # reported by the assertion below
+            failures.append(exc)
+        finally:
+            finished.set()
+
+    writer = threading.Thread(target=live_writes)
+
+    def from_the_database():
+        yield 1, _claim_vec(1)
+        stale = [(2, _claim_vec(2)), (3, _claim_vec(3))]  # read before the writes
+        writer.start()
+        # The embedded engine's writers wait for its write lock, i.e. for the swap.
+        embedded = type(claim_backend).__name__ == "EmbeddedSearchBackend"
+        finished.wait(timeout=0.2 if embedded else 60)
+        yield from stale
+
+    seen: list[int] = []
+    assert (
+        claim_backend.rebuild_claim_vectors(from_the_database(), batch_size=1, progress=seen.append)
+        == 3
+    )
+    writer.join(timeout=60)
+    assert finished.is_set() and not failures, failures
+    assert seen == [1, 2, 3]
+    assert claim_backend.claim_vector_count() == 3  # 1, 2 (the live version) and 4
+    assert [k for k, _ in claim_backend.nearest_claim_vectors(_claim_vec(20), k=1)] == [2]
+    assert 3 not in [k for k, _ in claim_backend.nearest_claim_vectors(_claim_vec(3), k=5)]
+    reader = claim_backend.another()
+    assert [k for k, _ in reader.nearest_claim_vectors(_claim_vec(4), k=1)] == [4]
+
+    def crashing():
+        yield 9, _claim_vec(9)
+        raise RuntimeError("worker killed mid-rebuild")
+
+    with pytest.raises(RuntimeError):
+        claim_backend.rebuild_claim_vectors(crashing(), batch_size=1)
+    assert claim_backend.claim_vector_count() == 3  # the old set still serves
+    assert 9 not in [k for k, _ in claim_backend.nearest_claim_vectors(_claim_vec(9), k=5)]
+
+
+def test_another_instance_sees_claim_writes(claim_backend) -> None:
+    other = claim_backend.another()
+    assert other.nearest_claim_vectors(_claim_vec(5), k=1) == []
+    claim_backend.index_claim_vectors([(5, _claim_vec(5))])
+    other.refresh()
+    assert [k for k, _ in other.nearest_claim_vectors(_claim_vec(5), k=1)] == [5]
+    claim_backend.delete_claim_vectors([5])
+    other.refresh()
+    assert other.nearest_claim_vectors(_claim_vec(5), k=1) == []
