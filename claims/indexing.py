@@ -379,6 +379,32 @@ def claim_vectors_rebuild(
     return search.rebuild_claims(items, batch_size=batch_size, progress=progress)
 
 
+def search_publishers(ids: list[str]) -> dict[str, dict[str, str]]:
+    """Who published each fact-check (registered with ``search`` for the match API): the
+    partner newsroom for an imported one, else this newsroom's ClaimReview author."""
+    from django.conf import settings
+
+    from .models import newsroom_settings_for
+
+    pks = [int(i) for i in ids if str(i).isdigit()]
+    if not pks:
+        return {}
+    rows = FactCheckPage.objects.filter(pk__in=pks).values_list(
+        "pk", "original_publisher", "original_publisher_url"
+    )
+    site_url = settings.FACTCHECK_SITE_URL.rstrip("/") + "/"
+    newsroom = newsroom_settings_for()
+    if newsroom is None:
+        own = {"name": settings.FACTCHECK_NEWSROOM_NAME, "url": site_url}
+    else:
+        name, url = newsroom.claimreview_author(site_url=site_url)
+        own = {"name": name, "url": url}
+    return {
+        str(pk): {"name": publisher, "url": publisher_url or ""} if publisher else own
+        for pk, publisher, publisher_url in rows
+    }
+
+
 def search_facet_labels(*, language: str) -> dict[str, dict[str, str]]:
     """Human labels for facet values, in the reader's language (registered with
     ``search.views`` so the search page can label facets without importing ``claims``)."""

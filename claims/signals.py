@@ -144,8 +144,9 @@ def connect() -> None:
 
 
 def _register_search_labels() -> None:
-    from search import register_facet_labels
+    from search import register_facet_labels, register_publisher_lookup
 
-    from .indexing import search_facet_labels
+    from .indexing import search_facet_labels, search_publishers
 
     register_facet_labels(search_facet_labels)
+    register_publisher_lookup(search_publishers)

@@ -88,6 +88,7 @@ __all__ = [
     "rebuild",
     "rebuild_claims",
     "register_facet_labels",
+    "register_publisher_lookup",
     "reset_backends",
     "site_locale",
     "to_latin",
@@ -121,6 +122,14 @@ def reset_backends() -> None:
     from search.backends import reset_search_backends
 
     reset_search_backends()
+
+
+def register_publisher_lookup(lookup: Callable[[list[str]], dict[str, dict[str, str]]]) -> None:
+    """Register ``lookup(ids) -> {id: {"name": ..., "url": ...}}``: who published each
+    fact-check, for the match API's credit (``claims`` registers one)."""
+    from search.api.match import register_publisher_lookup as register
+
+    register(lookup)
 
 
 def register_facet_labels(provider: Callable[..., dict[str, dict[str, str]]]) -> None:

@@ -35,6 +35,28 @@ from search.matching import MAX_LIMIT, max_text_chars, too_long_message
 
 logger = logging.getLogger(__name__)
 
+#: ``lookup(ids) -> {id: {"name": ..., "url": ...}}``: who published each fact-check
+#: (``claims`` registers one, as it does the facet labels; search never reads pages).
+_publisher_lookups: list[Any] = []
+
+
+def register_publisher_lookup(lookup: Any) -> None:
+    """Register ``lookup(ids) -> {id: {"name", "url"}}`` for the match API's credits."""
+    if lookup not in _publisher_lookups:
+        _publisher_lookups.append(lookup)
+
+
+def publishers_for(ids: list[str]) -> dict[str, dict[str, str]]:
+    """Each fact-check's publisher from the registered lookups (one call for a response)."""
+    found: dict[str, dict[str, str]] = {}
+    for lookup in _publisher_lookups:
+        try:
+            found.update(lookup(ids))
+        except Exception:  # a credit is no reason to fail the answer; logged
+            logger.exception("publisher lookup %r failed", lookup)
+    return found
+
+
 DEFAULT_LIMIT = 5
 _LANGUAGE_RE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})?$")
 _READER_LANGUAGE_HELP = (
@@ -106,6 +128,11 @@ class MatchRatingSerializer(serializers.Serializer):
     verdict = serializers.CharField(help_text="Normalised verdict (true, false, misleading...).")
 
 
+class MatchPublisherSerializer(serializers.Serializer):
+    name = serializers.CharField(help_text="Who published the fact-check.")
+    url = serializers.CharField(allow_blank=True)
+
+
 class MatchResultSerializer(serializers.Serializer):
     id = serializers.CharField()
     claim_reviewed = serializers.CharField()
@@ -122,6 +149,11 @@ class MatchResultSerializer(serializers.Serializer):
     )
     matched_sentence = serializers.CharField()
     method = serializers.ChoiceField(choices=["hybrid", "vector", "lexical"])
+    publisher = MatchPublisherSerializer(
+        allow_null=True,
+        help_text="Who published the debunk: a partner newsroom for one imported from its "
+        "feed (credit goes with it), else this newsroom.",
+    )
 
 
 class MatchResponseSerializer(serializers.Serializer):
@@ -226,7 +258,8 @@ class MatchAPIView(_KeyAuthenticatedMixin, APIView):
             matches = search.match(text, limit=limit, reader_language=language)
         except ValueError as exc:
             return self._bad(str(exc))
-        results = [self._result(request, m) for m in matches]
+        publishers = publishers_for([m.id for m in matches])
+        results = [self._result(request, m, publishers) for m in matches]
         payload = {
             "text_chars": len(text),
             "url": serializer.validated_data.get("url", ""),
@@ -235,7 +268,7 @@ class MatchAPIView(_KeyAuthenticatedMixin, APIView):
         return Response(MatchResponseSerializer(payload).data)
 
     @staticmethod
-    def _result(request, match) -> dict[str, Any]:
+    def _result(request, match, publishers: dict[str, dict[str, str]]) -> dict[str, Any]:
         fields = match.fields
         url = fields.get("url") or ""
         if url and not url.startswith(("http://", "https://")):
@@ -254,6 +287,7 @@ class MatchAPIView(_KeyAuthenticatedMixin, APIView):
             "is_match": bool(match.is_match),
             "matched_sentence": match.matched_sentence,
             "method": match.method,
+            "publisher": publishers.get(match.id),
         }
 
 
@@ -370,17 +404,21 @@ class MatchBatchAPIView(_KeyAuthenticatedMixin, APIView):
         language = reader_language(request, serializer.validated_data.get("reader_language", ""))
         import search
 
-        items = []
+        found = []
         for index, text in enumerate(serializer.validated_data["texts"]):
             try:
-                matches = search.match(text, limit=limit, reader_language=language)
+                found.append(search.match(text, limit=limit, reader_language=language))
             except ValueError as exc:
                 return MatchAPIView._bad(f"texts[{index}]: {exc}")
-            items.append(
-                {
-                    "index": index,
-                    "text_chars": len(text),
-                    "results": [MatchAPIView._result(request, m) for m in matches],
-                }
+        publishers = publishers_for(list({m.id for matches in found for m in matches}))
+        items = [
+            {
+                "index": index,
+                "text_chars": len(text),
+                "results": [MatchAPIView._result(request, m, publishers) for m in matches],
+            }
+            for index, (text, matches) in enumerate(
+                zip(serializer.validated_data["texts"], found, strict=True)
             )
+        ]
         return Response(BatchResponseSerializer({"items": items}).data)

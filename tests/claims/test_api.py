@@ -45,6 +45,28 @@ def test_each_factcheck_names_its_publisher_a_partners_is_credited(
     assert results[ours.pk]["publisher"]["url"].startswith("http://testserver/")
 
 
+def test_match_api_credits_each_debunks_publisher(client, make_factcheck, search_index, settings):
+    settings.FACTCHECK_NEWSROOM_NAME = "Provjera Balkan"
+    claim = "Vakcine protiv gripa sadrže mikročipove za praćenje ljudi"
+    ours = make_factcheck(locale="hr", slug="nasa", claim_reviewed=claim)
+    partners = make_factcheck(
+        locale="hr",
+        slug="partnerova",
+        claim_reviewed=claim + " u Sarajevu",
+        original_publisher="Partner Provjera",
+        original_publisher_url="https://partner.example/",
+        original_url="https://partner.example/provjere/1",
+    )
+    response = client.post("/api/v1/match/", {"text": claim}, content_type="application/json")
+    assert response.status_code == 200, response.content
+    credits = {r["id"]: r["publisher"] for r in response.json()["results"]}
+    assert credits[str(ours.pk)]["name"] == "Provjera Balkan"
+    assert credits[str(partners.pk)] == {
+        "name": "Partner Provjera",
+        "url": "https://partner.example/",
+    }
+
+
 def test_claimreview_feed_is_a_datafeed(client, make_factcheck):
     make_factcheck(locale="en")
     response = client.get("/api/v1/claimreview.json")

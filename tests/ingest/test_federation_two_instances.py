@@ -121,7 +121,8 @@ def test_b_follows_a_matches_across_languages_and_withdraws(
         top = response.json()["results"][0]
         assert top["is_match"] is True, (top["score"], top)
         page = FactCheckPage.objects.get(pk=int(top["id"]))
-        assert page.original_publisher == A_NAME  # credited to A ...
+        assert top["publisher"]["name"] == A_NAME  # the match API credits A ...
+        assert page.original_publisher == A_NAME  # ... as the page does ...
         assert page.original_url.startswith(f"http://127.0.0.1:{port}/sr/")  # ... and A's URL
         assert page.locale.language_code == "sr"
         html = api.get(top["url"]).content.decode()
