@@ -52,7 +52,7 @@ import contextlib
 import logging
 import re
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -450,7 +450,6 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
         new = self._new_index_name()
         # Born with the rebuilding alias: from now on every live write also lands here.
         self._create_index(new, aliases={self.rebuild_alias: {}})
-        count = 0
         copied: set[str] = set()
 
         def write(batch: dict[str, SearchDocument]) -> None:
@@ -467,11 +466,38 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
             self._bulk(actions, refresh=False)
             copied.update(batch)
 
+        return self._fill_and_swap(
+            new,
+            ((doc.id, doc) for doc in docs),  # a repeat within a batch: the last one wins
+            write,
+            alias=self.alias,
+            rebuild_alias=self.rebuild_alias,
+            batch_size=batch_size,
+            progress=progress,
+        )
+
+    def _fill_and_swap(
+        self,
+        new: str,
+        pairs: Iterable[tuple[Any, Any]],
+        write: Callable[[dict[Any, Any]], None],
+        *,
+        alias: str,
+        rebuild_alias: str,
+        batch_size: int,
+        progress: ProgressCallback | None,
+    ) -> int:
+        """A rebuild's second half, for the fact-check and the claims index alike: write
+        ``pairs`` (key, value; a key repeated within a batch: the last wins) into ``new``
+        in batches through ``write``, then move ``alias`` to it in one atomic request and
+        drop the old indices; on any failure the half-built index is deleted and the
+        alias still points at the old one. Returns how many pairs were written."""
+        count = 0
         try:
-            batch: dict[str, SearchDocument] = {}
+            batch: dict[Any, Any] = {}
             pending = 0
-            for doc in docs:
-                batch[doc.id] = doc  # a repeat within the batch: the last one wins
+            for key, value in pairs:
+                batch[key] = value
                 pending += 1
                 if pending >= batch_size:
                     write(batch)
@@ -485,12 +511,12 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
                 if progress is not None:
                     progress(count)
             self.client.indices.refresh(index=new)
-            old = self._alias_indices()
+            old = self._alias_indices(alias)
             actions: list[dict[str, Any]] = [
                 # must_exist: fails the swap if another rebuild took over this one.
-                {"remove": {"index": new, "alias": self.rebuild_alias, "must_exist": True}},
-                *({"remove": {"index": name, "alias": self.alias}} for name in old),
-                {"add": {"index": new, "alias": self.alias, "is_write_index": True}},
+                {"remove": {"index": new, "alias": rebuild_alias, "must_exist": True}},
+                *({"remove": {"index": name, "alias": alias}} for name in old),
+                {"add": {"index": new, "alias": alias, "is_write_index": True}},
             ]
             # One request: Elasticsearch applies all alias actions atomically, so every
             # write lands in the new index, through one alias or the other.
@@ -900,7 +926,6 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
         # Born with the rebuilding alias: from now on every live write also lands here.
         self._create_claims_index(new, aliases={self.claims_rebuild_alias: {}})
         copied: set[int] = set()
-        count = 0
 
         def write(batch: dict[int, Any]) -> None:
             actions: list[dict[str, Any]] = []
@@ -923,39 +948,15 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
             if actions:
                 self._bulk(actions, refresh=False)
 
-        try:
-            batch: dict[int, Any] = {}
-            pending = 0
-            for key, vector in items:
-                batch[int(key)] = claim_vector_array(vector)
-                pending += 1
-                if pending >= batch_size:
-                    write(batch)
-                    count += pending
-                    batch, pending = {}, 0
-                    if progress is not None:
-                        progress(count)
-            if pending:
-                write(batch)
-                count += pending
-                if progress is not None:
-                    progress(count)
-            self.client.indices.refresh(index=new)
-            old = self._alias_indices(self.claims_alias)
-            actions: list[dict[str, Any]] = [
-                {"remove": {"index": new, "alias": self.claims_rebuild_alias, "must_exist": True}},
-                *({"remove": {"index": name, "alias": self.claims_alias}} for name in old),
-                {"add": {"index": new, "alias": self.claims_alias, "is_write_index": True}},
-            ]
-            self.client.indices.update_aliases(actions=actions)
-        except BaseException:
-            try:
-                self._delete_indices([new])
-            except Exception:  # the original error is the one to report
-                logger.exception("could not delete the half-built index %s", new)
-            raise
-        self._purge_tombstones(new)
-        self._delete_indices(name for name in old if name != new)
+        self._fill_and_swap(
+            new,
+            ((int(key), claim_vector_array(vector)) for key, vector in items),
+            write,
+            alias=self.claims_alias,
+            rebuild_alias=self.claims_rebuild_alias,
+            batch_size=batch_size,
+            progress=progress,
+        )
         self._claims_ready = True
         return len(copied)
 
