@@ -179,7 +179,7 @@ FACTCHECK_ELASTICSEARCH_INDEX_PREFIX = env.ELASTICSEARCH_INDEX_PREFIX
 # Options passed to the search backend (dict; e.g. PATH, TIMEOUT, REFRESH; docs/elasticsearch.md).
 FACTCHECK_SEARCH_PARAMS: dict = {}
 FACTCHECK_EMBEDDER = env.EMBEDDER
-# Sentence splitting for matching (search/matching.py): "regex" (default) or "spacy"
+# Sentence splitting for matching (search/matching/sentences.py): "regex" (default) or "spacy"
 # (needs the optional extra: pip install -e '.[spacy]'; same quality, docs/benchmarks.md).
 FACTCHECK_SENTENCIZER = env.SENTENCIZER
 FACTCHECK_FETCH_ALLOW_HOSTS = env.FETCH_ALLOW_HOSTS

@@ -66,7 +66,7 @@ def env_int(name: str, default: int) -> int:
         return default
 
 
-# Clients, limits and cost (factcheck/clientip.py, search/matcher.py, search/embeddings.py)
+# Clients, limits and cost (factcheck/clientip.py, search/matching/, search/embeddings.py)
 TRUSTED_PROXIES = max(env_int("FACTCHECK_TRUSTED_PROXIES", 0), 0)
 MATCH_MAX_CHARS = env_int("FACTCHECK_MATCH_MAX_CHARS", 20_000)
 MATCH_MAX_SENTENCES = env_int("FACTCHECK_MATCH_MAX_SENTENCES", 40)
