@@ -164,3 +164,19 @@ def test_checker_resolves_relative_imports(tmp_path: Path) -> None:
         "sources/__init__.py:1: sources imports claims (sources must not import claims)",
         "sources/sub/x.py:1: sources.sub.x imports ingest (sources must not import ingest)",
     ]
+
+
+#: No app module grows past this many lines (docs/architecture.md): split it by concern.
+MAX_MODULE_LINES = 800
+
+
+def test_no_app_module_is_longer_than_the_limit() -> None:
+    too_long = {}
+    for app in APPS:
+        for path in (ROOT / app).rglob("*.py"):
+            if SKIPPED_PARTS & set(path.relative_to(ROOT).parts):
+                continue
+            lines = len(path.read_text(encoding="utf-8").splitlines())
+            if lines > MAX_MODULE_LINES:
+                too_long[str(path.relative_to(ROOT))] = lines
+    assert too_long == {}, f"split these by concern: {too_long}"
