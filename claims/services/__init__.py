@@ -8,6 +8,8 @@ or set fields themselves. One concern per module:
 * ``appearances``: where a debunked claim appeared, added to its fact-check as a revision;
 * ``claimreview_import``: other newsrooms' ClaimReview records as pages;
 * ``intake``: a sighting joins the claim it repeats, or opens one;
+* ``joins``: which claim a text repeats (exact text, or the calibrated claim-to-claim
+  decision over the backend's claim vectors);
 * ``transitions``: the one helper every queue action runs in (lock, check, mutate,
   save, log) and the table of allowed transitions;
 * ``queue``: the queue actions (confirm, reject, merge, assign, dismiss...);
@@ -49,14 +51,12 @@ from .intake import (
     claim_add_sighting,
     claim_candidate_text,
     claim_create,
-    claim_find_join,
-    claim_find_similar,
     claim_intake_item,
     claim_open_or_attach,
-    claim_signature,
     claim_split_sighting,
     claim_suggest_matches,
 )
+from .joins import claim_find_join, claim_find_similar, claim_signature
 from .queue import (
     claim_add_note,
     claim_assign,

@@ -165,17 +165,17 @@ def test_rebuild_search_index_restores_the_claim_vectors(editor):
 
 
 def test_an_empty_index_with_claims_in_the_queue_is_reported_once(caplog):
-    from claims.services import intake
+    from claims.services import joins
 
     _create(CLAIM, 1)
     search.get_backend().clear_claim_vectors()
-    intake._warned_unfilled = False
+    joins._warned_unfilled = False
     try:
         for _twice in range(2):
             # By exact text only, until the index is rebuilt.
             assert services.claim_find_join(text=REWORDED, language="en") is None
     finally:
-        intake._warned_unfilled = False
+        joins._warned_unfilled = False
     warnings = [r for r in caplog.records if "rebuild_search_index" in r.getMessage()]
     assert len(warnings) == 1
 
