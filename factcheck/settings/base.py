@@ -241,6 +241,8 @@ FACTCHECK_INGEST_MAX_ARTICLES_PER_POLL = env.INGEST_MAX_ARTICLES_PER_POLL
 # Key for Google's Fact Check Tools API (claimreview channels on .../claims:search);
 # sent in a header, never stored on the channel. Empty: such channels fail with a note.
 FACTCHECK_GOOGLE_FACTCHECK_API_KEY = env.GOOGLE_FACTCHECK_API_KEY
+# The only host that key is ever sent to (a ".../claims:search" URL elsewhere is refused).
+FACTCHECK_GOOGLE_FACTCHECK_API_HOST = env.GOOGLE_FACTCHECK_API_HOST
 # A partner feed that drops more than half of its fact-checks in one poll: they are
 # withdrawn here only once missing this long (hours; ingest/partners/sync.py).
 FACTCHECK_PARTNER_WITHDRAWAL_GRACE_HOURS = env.PARTNER_WITHDRAWAL_GRACE_HOURS

@@ -188,6 +188,14 @@ def _poll_sitemap(
 
 def _poll_google(url: str, *, http: PoliteClient) -> PartnerPoll:
     key = settings.FACTCHECK_GOOGLE_FACTCHECK_API_KEY
+    host = (urlsplit(url).hostname or "").lower()
+    if host != settings.FACTCHECK_GOOGLE_FACTCHECK_API_HOST.lower():
+        # A ".../claims:search" URL on anyone else's server must not collect our key.
+        raise ConnectorError(
+            f"{host or url} is not Google's Fact Check Tools API: the API key is sent only "
+            "to FACTCHECK_GOOGLE_FACTCHECK_API_HOST "
+            f"({settings.FACTCHECK_GOOGLE_FACTCHECK_API_HOST})"
+        )
     if not key:
         raise ConnectorError(
             "Google's Fact Check Tools API needs a key: set FACTCHECK_GOOGLE_FACTCHECK_API_KEY"

@@ -243,6 +243,7 @@ def test_sitemap_pages_import_and_a_410_page_is_withdrawn(newsroom, local_server
 def test_google_fact_check_tools_uses_the_key_header_and_never_withdraws(
     newsroom, local_server, client, settings
 ) -> None:
+    settings.FACTCHECK_GOOGLE_FACTCHECK_API_HOST = "127.0.0.1"  # the loopback fake
     settings.FACTCHECK_GOOGLE_FACTCHECK_API_KEY = "test-key-123"
     path = "/v1alpha1/claims:search"
     first = (RES / "google-claims-search.json").read_bytes()
@@ -282,6 +283,7 @@ def test_google_fact_check_tools_uses_the_key_header_and_never_withdraws(
 def test_google_channel_without_a_key_fails_with_a_clear_note(
     newsroom, local_server, client, settings
 ) -> None:
+    settings.FACTCHECK_GOOGLE_FACTCHECK_API_HOST = "127.0.0.1"  # the loopback fake
     settings.FACTCHECK_GOOGLE_FACTCHECK_API_KEY = ""
     channel = _add_channel(local_server.url("/v1alpha1/claims:search?query=x"))
     report = crawl_channel(channel, http=client)
@@ -319,6 +321,7 @@ def test_a_partner_cannot_rewrite_or_withdraw_another_partners_fact_check(
 @pytest.mark.django_db
 def test_google_paging_is_bounded(newsroom, local_server, client, settings) -> None:
     """Hostile: an API that always answers with another page token."""
+    settings.FACTCHECK_GOOGLE_FACTCHECK_API_HOST = "127.0.0.1"  # the loopback fake
     settings.FACTCHECK_GOOGLE_FACTCHECK_API_KEY = "k"
     body = json.loads((RES / "google-claims-search.json").read_text())
     path = "/v1alpha1/claims:search"
@@ -367,6 +370,7 @@ def test_api_key_header_is_not_sent_to_another_origin_on_redirect(
     newsroom, local_server, client, settings
 ) -> None:
     """Hostile: the API (or a hijacked endpoint) redirects to somebody else's host."""
+    settings.FACTCHECK_GOOGLE_FACTCHECK_API_HOST = "127.0.0.1"  # the loopback fake
     settings.FACTCHECK_GOOGLE_FACTCHECK_API_KEY = "secret-key"
     other = f"http://localhost:{local_server.port}/collect"
     local_server.route(

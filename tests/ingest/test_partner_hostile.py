@@ -393,3 +393,27 @@ def test_a_deeply_nested_feed_fails_cleanly_and_withdraws_nothing(
     assert not report.ok and "nested" in " ".join(report.errors), report.errors
     assert _page(own["url"]).live
     assert PartnerFactCheck.objects.get(original_url=own["url"]).withdrawn_at is None
+
+
+@pytest.mark.django_db
+def test_the_google_api_key_goes_to_googles_host_only(
+    newsroom, local_server, client, settings
+) -> None:
+    """Hostile: a "partner" hands the newsroom a URL that looks like Google's search API
+    (``.../claims:search``) on its own server, to collect the newsroom's API key."""
+    settings.FACTCHECK_GOOGLE_FACTCHECK_API_KEY = "secret-google-key"
+    settings.FACTCHECK_GOOGLE_FACTCHECK_API_HOST = "factchecktools.googleapis.com"
+    path = "/v1alpha1/claims:search"
+    local_server.route(
+        path + "?query=x&pageSize=100", Reply(body=json.dumps({"claims": []}), content_type=JSONLD)
+    )
+    out = StringIO()
+    url = local_server.url(path + "?query=x")
+    call_command("channels", "add", "claimreview", url, "--outlet", "Evil", stdout=out)
+    channel = Channel.objects.get(url_or_handle=url)
+    report = crawl_channel(channel, http=client)
+    assert not report.ok
+    channel.refresh_from_db()
+    assert "FACTCHECK_GOOGLE_FACTCHECK_API_HOST" in channel.last_error
+    assert all(r.headers.get("X-Goog-Api-Key") is None for r in local_server.requests)
+    assert not any("claims:search" in r.path for r in local_server.requests)
