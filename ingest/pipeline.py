@@ -294,16 +294,9 @@ def crawl_channel(
         try:
             poll = poll_channel(channel, http=http)
         except Exception as exc:  # noqa: BLE001 - a broken connector must not stop the pass
-            error = str(exc) if isinstance(exc, IngestError) else f"{type(exc).__name__}: {exc}"
-            if not isinstance(exc, IngestError):
-                logger.exception("channel %s: connector crashed", channel.pk)
-            report.ok = False
-            report.errors.append(error)
-            source_services.channel_record_failure(
-                channel=channel, now=now, error=error, min_interval=_crawl_delay(politeness)
+            return record_poll_failure(
+                channel, exc, now=now, report=report, min_interval=_crawl_delay(politeness)
             )
-            logger.warning("channel %s failed: %s", channel.pk, error)
-            return report
         report.warnings.extend(poll.warnings)
         if poll.not_modified:
             report.not_modified = True
@@ -355,6 +348,28 @@ def crawl_channel(
         politeness.close()
         if own_client:
             http.close()
+
+
+def record_poll_failure(
+    channel: Channel,
+    exc: Exception,
+    *,
+    now: datetime,
+    report: CrawlReport,
+    min_interval: timedelta | None,
+) -> CrawlReport:
+    """A poll that failed: the error in the report and on the channel (with backoff);
+    anything but an ``IngestError`` is a crash and is logged with its traceback."""
+    error = str(exc) if isinstance(exc, IngestError) else f"{type(exc).__name__}: {exc}"
+    if not isinstance(exc, IngestError):
+        logger.exception("channel %s: poll crashed", channel.pk)
+    report.ok = False
+    report.errors.append(error)
+    source_services.channel_record_failure(
+        channel=channel, now=now, error=error, min_interval=min_interval
+    )
+    logger.warning("channel %s failed: %s", channel.pk, error)
+    return report
 
 
 def _crawl_delay(watch: CrawlDelayWatch) -> timedelta | None:

@@ -11,7 +11,6 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from ingest.exceptions import IngestError
 from ingest.http import PoliteClient
 from ingest.models import PartnerFactCheck
 from sources import services as source_services
@@ -47,15 +46,11 @@ def crawl_partner(
             known_pages=list(known),
         )
     except Exception as exc:  # noqa: BLE001 - a broken partner must not stop the pass
-        error = str(exc) if isinstance(exc, IngestError) else f"{type(exc).__name__}: {exc}"
-        if not isinstance(exc, IngestError):
-            logger.exception("partner channel %s: poll crashed", channel.pk)
-        report.ok = False
-        report.errors.append(error)
-        source_services.channel_record_failure(
-            channel=channel, now=now, error=error, min_interval=min_interval()
+        from ingest.pipeline import record_poll_failure
+
+        return record_poll_failure(
+            channel, exc, now=now, report=report, min_interval=min_interval()
         )
-        return report
     if poll.not_modified:
         report.not_modified = True
         source_services.channel_record_success(

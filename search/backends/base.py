@@ -306,6 +306,13 @@ def same_family(doc_language: str | None, reader_language: str | None) -> bool:
     return language_family(doc_language) == language_family(reader_language)
 
 
+def check_facets(facets: Sequence[str] | None) -> None:
+    """``ValueError`` for a facet name outside :data:`search.types.FACET_FIELDS`."""
+    for name in facets or ():
+        if name not in FACET_FIELDS:
+            raise ValueError(f"unknown facet {name!r}; use one of: {', '.join(FACET_FIELDS)}")
+
+
 def clean_filters(filters: dict[str, Any] | None) -> dict[str, Any]:
     """Validate filters: ``{field: [values]}`` for facet fields, dates for the range.
 

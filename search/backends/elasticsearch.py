@@ -61,6 +61,7 @@ from search.backends.base import (
     BaseSearchBackend,
     ProgressCallback,
     SearchBackendError,
+    check_facets,
     clean_filters,
     doc_language,
     highlight,
@@ -73,7 +74,7 @@ from search.backends.elasticsearch_claims import (
     vector_index_is_quantised,
 )
 from search.normalize import language_family, normalize
-from search.types import FACET_FIELDS, VECTOR_DIMS, Hit, SearchDocument, SearchResults
+from search.types import VECTOR_DIMS, Hit, SearchDocument, SearchResults
 
 logger = logging.getLogger(__name__)
 
@@ -635,9 +636,7 @@ class ElasticsearchSearchBackend(ElasticsearchClaimVectors, BaseSearchBackend):
         highlights: bool = True,
     ) -> SearchResults:
         cleaned = clean_filters(filters)
-        for name in facets or ():
-            if name not in FACET_FIELDS:
-                raise ValueError(f"unknown facet {name!r}; use one of: {', '.join(FACET_FIELDS)}")
+        check_facets(facets)
         body = self.search_body(
             query,
             language=language,

@@ -53,6 +53,7 @@ from search.backends.base import (
     ClaimVector,
     ProgressCallback,
     SearchBackendError,
+    check_facets,
     claim_vector_array,
     clean_filters,
     doc_language,
@@ -536,9 +537,7 @@ class EmbeddedSearchBackend(BaseSearchBackend):
         highlights: bool = True,
     ) -> SearchResults:
         cleaned = clean_filters(filters)
-        for name in facets or ():
-            if name not in FACET_FIELDS:
-                raise ValueError(f"unknown facet {name!r}; use one of: {', '.join(FACET_FIELDS)}")
+        check_facets(facets)
         lang_tokens, agnostic = query_tokens(query, language or reader_language)
         if not lang_tokens and not agnostic:
             return SearchResults(facets={name: {} for name in facets or ()})
