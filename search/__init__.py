@@ -17,8 +17,7 @@ from its inner modules (``tests/test_architecture.py`` enforces it). What is her
 * claim-to-claim similarity: :func:`claim_vector`, the claim vector index
   (:func:`index_claims`, :func:`delete_claims`, :func:`rebuild_claims`,
   :func:`count_claims`, :func:`nearest_claims`: the backend's, apart from the
-  fact-checks), :func:`claim_join` (with :class:`ClaimCandidate`, :class:`ClaimJoin`),
-  :func:`most_similar`.
+  fact-checks), :func:`claim_join` (with :class:`ClaimCandidate`, :class:`ClaimJoin`).
 
 Imports stay light: the engine (tantivy, numpy, the Elasticsearch client, the language
 detector) is loaded by the first call that needs it, inside these functions.
@@ -80,7 +79,6 @@ __all__ = [
     "index_documents",
     "knn",
     "match",
-    "most_similar",
     "nearest_claims",
     "passage_text",
     "passages",
@@ -323,14 +321,6 @@ def claim_vector(text: str, *, kind: str = "passage") -> bytes:
     if kind != "passage":
         raise ValueError(f"kind must be 'query' or 'passage', not {kind!r}")
     return vector_bytes(get_embedder().embed_passages([text])[0])
-
-
-def most_similar(query: bytes, candidates: Iterable[tuple[K, bytes]]) -> tuple[K, float] | None:
-    """The ``(key, vector)`` candidate nearest ``query`` by cosine, with that cosine;
-    vectors of another size are skipped (see :mod:`search.similarity`)."""
-    from search.similarity import most_similar as _most_similar
-
-    return _most_similar(query, candidates)
 
 
 def index_claims(items: Iterable[tuple[int, bytes | Sequence[float]]]) -> int:

@@ -25,7 +25,6 @@ and ``search.claim_join``:
    other's margin.  Claims an editor split apart are never one group.
    docs/matching.md ("Claim-to-claim") has the figures.
 
-:func:`most_similar` (the single nearest candidate) stays for callers that need only that.
 """
 
 from __future__ import annotations
@@ -63,21 +62,6 @@ def _rows(query: bytes, candidates: Iterable[tuple[K, bytes]]) -> tuple[list[K],
     return [key for key, _v in rows], matrix @ np.frombuffer(query, dtype=np.float32)
 
 
-def most_similar(query: bytes, candidates: Iterable[tuple[K, bytes]]) -> tuple[K, float] | None:
-    """The candidate whose unit vector has the highest cosine with ``query``, and that cosine.
-
-    Candidates with no vector or a vector of another size (another model) are skipped;
-    ``None`` when none is left. The first of equal scores wins.
-    """
-    if not query:
-        return None
-    keys, scores = _rows(query, candidates)
-    if not keys:
-        return None
-    best = int(np.argmax(scores))
-    return keys[best], float(scores[best])
-
-
 def nearest_claims(
     query: bytes, candidates: Iterable[tuple[K, bytes]], *, k: int = JOIN_CANDIDATES
 ) -> list[tuple[K, float]]:
@@ -85,7 +69,7 @@ def nearest_claims(
 
     An in-memory scan over what the caller passes (``bench/claim_to_claim.py``); the claim
     queue asks the backend's index instead (``search.nearest_claims``). Skips candidates
-    with no vector or one of another size, like :func:`most_similar`."""
+    with no vector or one of another size (another model)."""
     if not query or k < 1:
         return []
     keys, scores = _rows(query, candidates)

@@ -56,7 +56,7 @@ from .intake import (
     claim_split_sighting,
     claim_suggest_matches,
 )
-from .joins import claim_find_join, claim_find_similar, claim_signature
+from .joins import claim_find_join, claim_signature
 from .queue import (
     claim_add_note,
     claim_assign,
@@ -117,7 +117,6 @@ __all__ = [
     "claim_create",
     "claim_dismiss",
     "claim_find_join",
-    "claim_find_similar",
     "claim_follow_factcheck",
     "claim_intake_item",
     "claim_locale_code",

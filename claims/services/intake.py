@@ -274,7 +274,7 @@ def claim_intake_item(*, item: Any) -> Claim | None:
     """Intake for ingest's ``hand_off``: attach a captured item to its claim or open one.
 
     Same item again -> nothing new; a near-duplicate of an item already on a claim ->
-    that claim; the same claim in other words or script -> ``claim_find_similar``;
+    that claim; the same claim in other words, script or language -> ``claim_find_join``;
     otherwise a new claim with ``search.match()`` suggestions. Items too short to
     carry a claim are skipped (None).
     """

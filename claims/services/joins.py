@@ -172,11 +172,3 @@ def claim_find_join(
     if decision is None or not decision.is_match:
         return None
     return Join(Claim.objects.get(pk=decision.key), JoinMethod.VECTOR, round(decision.score, 4))
-
-
-def claim_find_similar(
-    *, text: str, language: str = "", signature: Signature | None = None
-) -> Claim | None:
-    """The claim this text repeats, if any (``claim_find_join`` without the how)."""
-    join = claim_find_join(text=text, language=language, signature=signature)
-    return join.claim if join is not None else None
